@@ -1,0 +1,57 @@
+"""Configuration read from the environment; see README "Configuration"."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _flag(environ: dict[str, str], name: str, default: bool) -> bool:
+    value = environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """Build the Flask configuration from environment variables."""
+    env = dict(os.environ if environ is None else environ)
+    production = env.get("APP_ENV", "development") == "production"
+    secret_key = env.get("SECRET_KEY")
+    if production and not secret_key:
+        raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
+    instance = Path(env.get("INSTANCE_PATH", ROOT / "instance"))
+    return {
+        "APP_ENV": "production" if production else "development",
+        "SECRET_KEY": secret_key or "dev-only-not-secret",
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", f"sqlite:///{instance / 'vergabe.sqlite'}"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # SMTP_URL: smtp://host:port, smtp+starttls://user:pass@host:587 or smtps://...;
+        # unset means mail is written to the log instead of being sent.
+        "SMTP_URL": env.get("SMTP_URL", ""),
+        "MAIL_FROM": env.get("MAIL_FROM", "Vergabe-Marktplatz <noreply@vergabe-marktplatz.example>"),
+        "MAIL_SEND_AFTER_REQUEST": _flag(env, "MAIL_SEND_AFTER_REQUEST", not production),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "INVITATION_VALID_DAYS": int(env.get("INVITATION_VALID_DAYS", "7")),
+        "PASSWORD_RESET_VALID_SECONDS": int(env.get("PASSWORD_RESET_VALID_SECONDS", "7200")),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env.get("SESSION_HOURS", "8"))),
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_FORM_BYTES", str(2 * 1024 * 1024))),
+        "WTF_CSRF_TIME_LIMIT": int(env.get("CSRF_TIME_LIMIT_SECONDS", "3600")),
+        "BABEL_DEFAULT_LOCALE": "de",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
+        "LANGUAGES": ("de", "en"),
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "INSTANCE_PATH": str(instance),
+    }

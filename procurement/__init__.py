@@ -1,0 +1,47 @@
+"""Vergabe-Marktplatz: the Smart-City marketplace and joint procurement platform."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from config import ROOT, load_config
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, hooks, commands."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(load_config()["INSTANCE_PATH"]),
+    )
+    app.config.from_mapping(load_config())
+    app.jinja_env.add_extension("jinja2.ext.do")
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    from procurement import web
+    from procurement.accounts.views import bp as accounts_bp
+    from procurement.cli import register_commands
+    from procurement.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from procurement.site.views import bp as site_bp
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=web.select_locale,
+        default_translation_directories=str(ROOT / "procurement" / "translations"),
+    )
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(accounts_bp)
+    web.init_app(app)
+    register_commands(app)
+    return app

@@ -1,0 +1,56 @@
+"""`flask` commands: seed-demo, audit verify, mail send-pending."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from procurement.extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    audit = AppGroup("audit", help="The tamper-evident audit log.")
+    mail = AppGroup("mail", help="The mail outbox.")
+
+    @audit.command("verify")
+    def audit_verify() -> None:
+        """Recompute the hash chain; name the first broken entry and exit 1 if there is one."""
+        from procurement.audit.services import verify_chain
+
+        result = verify_chain()
+        if result.ok:
+            click.echo(f"audit chain intact: {result.checked} entries verified")
+            return
+        broken = result.first_break
+        assert broken is not None
+        click.echo(
+            f"audit chain BROKEN at entry seq={broken.seq} (id={broken.entry_id}): {broken.reason}; "
+            f"{result.checked} entries before it are intact",
+            err=True,
+        )
+        sys.exit(1)
+
+    @mail.command("send-pending")
+    def mail_send_pending() -> None:
+        """Send every mail waiting in the outbox."""
+        from procurement.mail.services import send_pending
+
+        report = send_pending()
+        click.echo(f"{report.sent} sent, {report.failed} failed")
+        if report.failed:
+            sys.exit(1)
+
+    @app.cli.command("seed-demo")
+    def seed_demo() -> None:
+        """Load the demo organisations and users (idempotent)."""
+        from procurement.demo import seed
+
+        created = seed()
+        db.session.commit()
+        click.echo(f"demo data loaded ({created} new records)" if created else "demo data already present")
+
+    app.cli.add_command(audit)
+    app.cli.add_command(mail)

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from tests.conftest import page_text, submit
+
+
+def test_start_page_speaks_german_by_default(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert '<html lang="de">' in response.get_data(as_text=True)
+    assert "Smart-City-Marktplatz und gemeinsame Beschaffung" in page_text(response)
+
+
+def test_language_switch_to_english_is_remembered(client):
+    response = submit(client, "/language", {"language": "en", "next": "/login"}, form_url="/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login"
+    page = client.get("/login")
+    assert '<html lang="en">' in page.get_data(as_text=True)
+    assert "Log in" in page_text(page)
+
+
+def test_language_switch_never_redirects_off_site(client):
+    response = submit(client, "/language", {"language": "en", "next": "//evil.example/x"}, form_url="/")
+    assert response.headers["Location"] == "/"
+
+
+def test_unknown_language_is_refused(client):
+    response = submit(client, "/language", {"language": "fr", "next": "/"}, form_url="/")
+    assert response.status_code == 400
+    assert '<html lang="de">' in client.get("/").get_data(as_text=True)
+
+
+def test_pages_carry_security_headers(client):
+    headers = client.get("/").headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_contain_no_inline_script_or_style(client):
+    for url in ["/", "/login", "/register", "/password/forgot"]:
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>" not in html and "<script type" not in html, url
+        assert " style=" not in html and "<style" not in html, url
+        assert " onclick=" not in html, url
+
+
+def test_bootstrap_is_served_locally(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "/bootstrap/static/css/bootstrap.min.css" in html
+    assert "cdn" not in html.lower()
+    assert client.get("/bootstrap/static/css/bootstrap.min.css").status_code == 200
+
+
+def test_health_and_readiness(client):
+    assert client.get("/healthz").get_data(as_text=True) == "ok"
+    assert client.get("/readyz").get_data(as_text=True) == "ready"
+
+
+def test_unknown_page_gives_german_404(client):
+    response = client.get("/gibt-es-nicht")
+    assert response.status_code == 404
+    assert "Seite nicht gefunden" in page_text(response)
