@@ -8,6 +8,7 @@ Without it the suite runs on a SQLite file.
 from __future__ import annotations
 
 import os
+from html import unescape
 import re
 import secrets
 import shutil
@@ -15,8 +16,8 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email import message_from_bytes
-from email.message import Message
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import psycopg
@@ -47,15 +48,15 @@ def free_port() -> int:
 class Mailbox:
     """Messages a real local SMTP server (aiosmtpd) has accepted."""
 
-    messages: list[Message] = field(default_factory=list)
+    messages: list[EmailMessage] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook
         with self.lock:
-            self.messages.append(message_from_bytes(envelope.original_content))
+            self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 OK"
 
-    def to(self, address: str) -> list[Message]:
+    def to(self, address: str) -> list[EmailMessage]:
         with self.lock:
             return [m for m in self.messages if m["To"] == address]
 
@@ -63,7 +64,7 @@ class Mailbox:
         """Return the path of the newest link to ``path_prefix`` mailed to ``address``."""
         messages = self.to(address)
         assert messages, f"no mail to {address}"
-        body = messages[-1].get_payload(decode=True).decode()
+        body = messages[-1].get_content()
         match = re.search(r"http://localhost(" + re.escape(path_prefix) + r"[^\s]+)", body)
         assert match, f"no {path_prefix} link in mail:\n{body}"
         return match.group(1)
@@ -146,9 +147,7 @@ def _reset_database(application: Flask) -> None:
             database, source = template
             shutil.copy(source, database)
             return
-        tables = ", ".join(
-            f'"{table.name}"' for table in db.metadata.sorted_tables
-        )
+        tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
         with db.engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
@@ -228,4 +227,33 @@ def page_text(response) -> str:  # type: ignore[no-untyped-def]
     """The response body with tags removed and whitespace collapsed (what a reader sees)."""
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+# --- database helpers ---------------------------------------------------------------------
+
+
+def count(app: Flask, model, *where) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def one(app: Flask, model, *where):  # type: ignore[no-untyped-def]
+    """Load a row in a fresh session; attributes stay readable after the context ends."""
+    from sqlalchemy import select
+
+    with app.app_context():
+        row = db.session.scalars(select(model).where(*where)).one()
+        db.session.expunge(row)
+        return row
+
+
+def audit_actions(app: Flask) -> list[str]:
+    from sqlalchemy import select
+
+    from procurement.audit.models import AuditEntry
+
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    SelectChoice,
     BooleanField,
     EmailField,
     Field,
@@ -114,12 +115,12 @@ class VendorRegistrationForm(FlaskForm):
     country_code = SelectField(
         _l("Land"),
         choices=[
-            ("DE", _l("Deutschland")),
-            ("AT", _l("Österreich")),
-            ("NL", _l("Niederlande")),
-            ("FR", _l("Frankreich")),
-            ("PL", _l("Polen")),
-            ("DK", _l("Dänemark")),
+            SelectChoice("DE", _l("Deutschland")),
+            SelectChoice("AT", _l("Österreich")),
+            SelectChoice("NL", _l("Niederlande")),
+            SelectChoice("FR", _l("Frankreich")),
+            SelectChoice("PL", _l("Polen")),
+            SelectChoice("DK", _l("Dänemark")),
         ],
         default="DE",
     )
@@ -160,7 +161,13 @@ class ProfileForm(FlaskForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(_REQUIRED), Length(max=200)], render_kw={"autocomplete": "name"}
     )
-    language = SelectField(_l("Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
+    language = SelectField(
+        _l("Sprache"),
+        choices=[
+            SelectChoice("de", "Deutsch", render_kw={"lang": "de"}),
+            SelectChoice("en", "English", render_kw={"lang": "en"}),
+        ],
+    )
     submit = SubmitField(_l("Profil speichern"))
 
 
@@ -179,19 +186,27 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+_ROLE_REQUIRED = _l("Bitte wählen Sie mindestens eine Rolle.")
+_ROLE_NOT_ALLOWED = _l("Die Rolle „%(value)s“ dürfen Sie hier nicht vergeben.")
+
+
+def _roles_field() -> MultiCheckboxField:
+    return MultiCheckboxField(
+        _l("Rollen"),
+        validators=[DataRequired(_ROLE_REQUIRED)],
+        invalid_choice_message=_ROLE_NOT_ALLOWED,
+    )
+
+
 class InviteForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_REQUIRED), Length(max=200)])
     email = _email_field()
-    roles = MultiCheckboxField(
-        _l("Rollen"), validators=[DataRequired(_l("Bitte wählen Sie mindestens eine Rolle."))]
-    )
+    roles = _roles_field()
     submit = SubmitField(_l("Einladung senden"))
 
 
 class RolesForm(FlaskForm):
-    roles = MultiCheckboxField(
-        _l("Rollen"), validators=[DataRequired(_l("Bitte wählen Sie mindestens eine Rolle."))]
-    )
+    roles = _roles_field()
     submit = SubmitField(_l("Rollen speichern"))
 
 

@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms import SelectChoice
 
 from procurement.accounts import services
 from procurement.accounts.forms import (
@@ -269,8 +270,11 @@ def organisation(organisation_id: int) -> ResponseReturnValue:
     )
 
 
-def _role_choices(organisation: Organisation) -> list[tuple[str, str]]:
-    return [(role.value, str(ROLE_LABELS[role])) for role in assignable_roles(current_user, organisation)]
+def _role_choices(organisation: Organisation) -> list[SelectChoice]:
+    return [
+        SelectChoice(role.value, str(ROLE_LABELS[role]))
+        for role in assignable_roles(current_user, organisation)
+    ]
 
 
 @bp.route("/organisations/<int:organisation_id>/invite", methods=["GET", "POST"])
