@@ -8,7 +8,6 @@ Without it the suite runs on a SQLite file.
 from __future__ import annotations
 
 import os
-from html import unescape
 import re
 import secrets
 import shutil
@@ -18,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from html import unescape
 from pathlib import Path
 
 import psycopg
@@ -136,6 +136,9 @@ def app(
             shutil.copy(database, template)
             application.config["TEST_SQLITE_TEMPLATE"] = (database, template)
     yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def _reset_database(application: Flask) -> None:

@@ -15,6 +15,10 @@ _PATTERN = re.compile(r"^(?P<coarse>[0-9]{2,12})(?:-(?P<fine>[0-9A-Za-z]{1,30}))
 class InvalidLeitwegId(ValueError):
     """The text is not a structurally valid Leitweg-ID, or its check digits do not match."""
 
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(f"{reason}: {message}")
+        self.reason = reason  # "structure" or "check_digits"
+
 
 def _digits(text: str) -> int:
     return int("".join(str(int(ch, 36)) for ch in text.upper()))
@@ -31,10 +35,11 @@ def validate_leitweg_id(value: str) -> str:
     match = _PATTERN.match(text)
     if match is None:
         raise InvalidLeitwegId(
-            "structure must be coarse address (2-12 digits), optional fine address "
-            "(up to 30 letters and digits) and two check digits, separated by hyphens"
+            "structure",
+            "coarse address (2-12 digits), optional fine address (up to 30 letters and "
+            "digits) and two check digits, separated by hyphens",
         )
     coarse, fine, check = match["coarse"], (match["fine"] or "").upper(), match["check"]
     if _digits(coarse + fine + check) % 97 != 1:
-        raise InvalidLeitwegId("check digits do not match")
+        raise InvalidLeitwegId("check_digits", "check digits do not match (ISO 7064 MOD 97-10)")
     return f"{coarse}-{fine}-{check}" if fine else f"{coarse}-{check}"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    SelectChoice,
     BooleanField,
     EmailField,
     Field,
     Form,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,

@@ -35,7 +35,7 @@ def normalise_leitweg_id(value: str) -> str:
     try:
         return validate_leitweg_id(value)
     except InvalidLeitwegId as err:
-        if "check digits" in str(err):
+        if err.reason == "check_digits":
             raise InvalidIdentifier(
                 _("Die Prüfziffern der Leitweg-ID stimmen nicht (ISO 7064 MOD 97-10).")
             ) from err
