@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from enum import Enum
 from urllib.parse import urlsplit
 
 from flask import (
@@ -47,6 +48,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# Translated names of workflow states and triggers for messages; each domain registers its own.
+STATE_LABELS: dict[Enum, object] = {}
+TRIGGER_LABELS: dict[str, object] = {}
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     wanted = session.get("lang")
@@ -78,8 +84,6 @@ def _error_page(status: int, title: str, message: str) -> tuple[str, int]:
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Bitte melden Sie sich an, um diese Seite zu sehen."
-    login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
     @login_manager.unauthorized_handler
@@ -113,7 +117,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InvalidTransition)
     def invalid_transition(err: InvalidTransition):  # type: ignore[no-untyped-def]
         db.session.rollback()
-        return _error_page(409, _("Aktion nicht möglich"), _(err.message) % err.params)
+        params = {
+            "trigger": str(TRIGGER_LABELS.get(err.trigger, err.trigger)),
+            "state": str(STATE_LABELS.get(err.state, err.state.value)),
+        }
+        return _error_page(409, _("Aktion nicht möglich"), _(err.message) % params)
 
     @app.errorhandler(CSRFError)
     def csrf_error(err: CSRFError):  # type: ignore[no-untyped-def]

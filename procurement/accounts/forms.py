@@ -187,7 +187,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 _ROLE_REQUIRED = _l("Bitte wählen Sie mindestens eine Rolle.")
-_ROLE_NOT_ALLOWED = _l("Die Rolle „%(value)s“ dürfen Sie hier nicht vergeben.")
+_ROLE_NOT_ALLOWED = _l("Diese Rolle dürfen Sie hier nicht vergeben.")
 
 
 def _roles_field() -> MultiCheckboxField:

@@ -44,7 +44,7 @@ from procurement.accounts.permissions import (
 from procurement.database import utcnow
 from procurement.errors import DomainError
 from procurement.extensions import db, limiter
-from procurement.web import safe_next
+from procurement.web import STATE_LABELS, TRIGGER_LABELS, safe_next
 from workflows.account import ACCOUNT, UserStatus
 
 bp = Blueprint("accounts", __name__)
@@ -56,7 +56,7 @@ KIND_LABELS = {
 }
 KIND_LABELS_PLURAL = {
     OrganisationKind.municipality: _l("Kommunen"),
-    OrganisationKind.vendor: _l("Unternehmen"),
+    OrganisationKind.vendor: _l("Registrierte Unternehmen"),
     OrganisationKind.competence_centre: _l("Kompetenzzentrum"),
 }
 STATUS_LABELS = {
@@ -336,6 +336,11 @@ _MEMBER_ACTIONS = {
         _l("Das Konto von %(name)s ist gesperrt."),
     ),
 }
+
+
+STATE_LABELS.update(STATUS_LABELS)
+TRIGGER_LABELS.update({trigger: entry[1] for trigger, entry in _MEMBER_ACTIONS.items()})
+TRIGGER_LABELS["activate"] = _l("Konto aktivieren")
 
 
 @bp.route("/organisations/<int:organisation_id>/members/<int:user_id>", methods=["GET", "POST"])

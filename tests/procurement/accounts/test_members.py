@@ -121,7 +121,7 @@ def test_disabling_twice_is_a_conflict_with_a_clear_message(app, client, demo, a
     submit(client, f"{url}/disable", {}, form_url=url)
     response = submit(client, f"{url}/disable", {}, form_url=url)
     assert response.status_code == 409
-    assert "ist im Status „disabled“ nicht möglich" in page_text(response)
+    assert "Die Aktion „Konto sperren“ ist im Status „gesperrt“ nicht möglich." in page_text(response)
 
 
 def test_officer_cannot_lock_out_themselves(app, client, demo, auth):

@@ -50,7 +50,8 @@ def test_bootstrap_is_served_locally(client):
     html = client.get("/").get_data(as_text=True)
     assert "/bootstrap/static/css/bootstrap.min.css" in html
     assert "cdn" not in html.lower()
-    assert client.get("/bootstrap/static/css/bootstrap.min.css").status_code == 200
+    with client.get("/bootstrap/static/css/bootstrap.min.css") as css:
+        assert css.status_code == 200
 
 
 def test_health_and_readiness(client):
