@@ -54,4 +54,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         "LANGUAGES": ("de", "en"),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "INSTANCE_PATH": str(instance),
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted
+        # (client address for rate limits and the audit log, https for links and cookies).
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
     }

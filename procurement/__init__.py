@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import ROOT, load_config
 
@@ -39,6 +40,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     bootstrap.init_app(app)
     limiter.init_app(app)
+
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
     app.register_blueprint(site_bp)
     app.register_blueprint(accounts_bp)

@@ -127,3 +127,16 @@ def test_idle_session_expires_after_its_lifetime(client, demo, auth):
         response = client.get("/profile")
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/login")
+
+
+def test_rate_limit_counts_the_client_behind_a_trusted_proxy(app, client, demo, monkeypatch):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    monkeypatch.setattr(app, "wsgi_app", ProxyFix(app.wsgi_app, x_for=1))  # as TRUSTED_PROXIES=1
+    wrong = {"email": OFFICER, "password": "falsch"}
+    first = {"X-Forwarded-For": "203.0.113.7"}
+    for _ in range(10):
+        submit(client, "/login", wrong, headers=first)
+    assert submit(client, "/login", wrong, headers=first).status_code == 429
+    second = {"X-Forwarded-For": "203.0.113.8"}
+    assert submit(client, "/login", wrong, headers=second).status_code == 200

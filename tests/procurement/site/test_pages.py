@@ -63,3 +63,28 @@ def test_unknown_page_gives_german_404(client):
     response = client.get("/gibt-es-nicht")
     assert response.status_code == 404
     assert "Seite nicht gefunden" in page_text(response)
+
+
+def test_form_left_open_too_long_is_refused_without_losing_anything(app, client):
+    from datetime import timedelta
+
+    import time_machine
+
+    from procurement.accounts.models import Organisation
+    from tests.conftest import count, csrf_token
+
+    token = csrf_token(client, "/register")
+    with time_machine.travel(timedelta(hours=1, minutes=5)):
+        response = client.post("/register", data={"csrf_token": token, "company_name": "Spät GmbH"})
+    assert response.status_code == 400
+    assert "Das Formular ist abgelaufen" in page_text(response)
+    assert count(app, Organisation) == 0
+
+
+def test_oversized_request_gets_a_german_413(app, client):
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, "/register")
+    response = client.post("/register", data={"csrf_token": token, "company_name": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "Die gesendeten Daten sind zu groß" in page_text(response)
