@@ -101,9 +101,10 @@ def login() -> ResponseReturnValue:
         except services.LoginFailed as err:
             form.password.errors = [err.message]
             return render_template("accounts/login.html", form=form), 200
+        chosen_language = session.get("lang")
         session.clear()  # a fresh session on login (no fixation)
         login_user(user, remember=form.remember.data)
-        session["lang"] = user.language
+        session["lang"] = chosen_language or user.language
         flash(_("Willkommen, %(name)s.", name=user.name), "success")
         return redirect(safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form)

@@ -88,3 +88,9 @@ def test_oversized_request_gets_a_german_413(app, client):
     response = client.post("/register", data={"csrf_token": token, "company_name": "x" * (3 * 1024 * 1024)})
     assert response.status_code == 413
     assert "Die gesendeten Daten sind zu groß" in page_text(response)
+
+
+def test_language_chosen_before_login_is_kept_after_login(client, demo, auth):
+    submit(client, "/language", {"language": "en", "next": "/"}, form_url="/")
+    auth.login("vergabe@talheim.example")
+    assert "Logged in as Oskar Vergabe" in page_text(client.get("/"))
