@@ -117,8 +117,11 @@ def logout() -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     services.record_logout(current_user, utcnow())
+    language = session.get("lang")
     logout_user()
     session.clear()
+    if language:
+        session["lang"] = language
     flash(_("Sie sind abgemeldet."), "info")
     return redirect(url_for("site.index"))
 

@@ -94,3 +94,10 @@ def test_language_chosen_before_login_is_kept_after_login(client, demo, auth):
     submit(client, "/language", {"language": "en", "next": "/"}, form_url="/")
     auth.login("vergabe@talheim.example")
     assert "Logged in as Oskar Vergabe" in page_text(client.get("/"))
+
+
+def test_language_is_kept_after_logout(client, demo, auth):
+    submit(client, "/language", {"language": "en", "next": "/"}, form_url="/")
+    auth.login("vergabe@talheim.example")
+    auth.logout()
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
