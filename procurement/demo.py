@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from procurement.accounts.models import Organisation, OrganisationKind, Role, User, UserRole
-from procurement.accounts.services import PASSWORD_HASHER
+from procurement.accounts.services import PASSWORD_HASHER, add_organisation
 from procurement.audit.services import record
 from procurement.database import utcnow
 from procurement.extensions import db
@@ -134,29 +134,22 @@ def _organisation(spec: DemoOrganisation) -> tuple[Organisation, bool]:
     existing = db.session.scalar(select(Organisation).where(Organisation.name == spec.name))
     if existing is not None:
         return existing, False
-    organisation = Organisation(
-        kind=spec.kind,
-        name=spec.name,
-        street=spec.street,
-        postal_code=spec.postal_code,
-        city=spec.city,
-        email=spec.email,
-        ags=spec.ags,
-        leitweg_id=spec.leitweg_id,
-        nuts_code=spec.nuts_code,
-        vat_id=spec.vat_id,
-        country_code="DE",
-    )
-    db.session.add(organisation)
-    db.session.flush()
-    record(
-        "organisation.created",
+    organisation = add_organisation(
+        Organisation(
+            kind=spec.kind,
+            name=spec.name,
+            street=spec.street,
+            postal_code=spec.postal_code,
+            city=spec.city,
+            email=spec.email,
+            ags=spec.ags,
+            leitweg_id=spec.leitweg_id,
+            nuts_code=spec.nuts_code,
+            vat_id=spec.vat_id,
+            country_code="DE",
+        ),
         actor=None,
-        object_type="organisation",
-        object_id=organisation.id,
-        organisation_id=organisation.id,
         now=utcnow(),
-        after={"kind": spec.kind.value, "name": spec.name, "source": "seed-demo"},
     )
     return organisation, True
 

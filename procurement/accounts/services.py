@@ -72,6 +72,33 @@ def _set_roles(user: User, roles: set[Role]) -> None:
         user.role_rows.append(UserRole(role=role))
 
 
+def add_organisation(
+    organisation: Organisation, *, actor: Optional[User], now: datetime, action: str = "organisation.created"
+) -> Organisation:
+    """Persist a new organisation (checked by the caller) and record it in the audit log.
+
+    :param actor: the acting user, or None for self-registration and the demo seed
+    """
+    db.session.add(organisation)
+    db.session.flush()
+    after = {"kind": organisation.kind.value, "name": organisation.name}
+    after |= {
+        key: value
+        for key in ("ags", "leitweg_id", "vat_id")
+        if (value := getattr(organisation, key)) is not None
+    }
+    record(
+        action,
+        actor=actor,
+        object_type="organisation",
+        object_id=organisation.id,
+        organisation_id=organisation.id,
+        now=now,
+        after=after,
+    )
+    return organisation
+
+
 def _link(endpoint: str, token: str) -> str:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return base + url_for(endpoint, token=token)
@@ -113,15 +140,20 @@ def register_vendor(data: VendorRegistration, now: datetime) -> User:
             )
         )
     password_hash = _hash_password(data.password)
-    organisation = Organisation(
-        kind=OrganisationKind.vendor,
-        name=data.company_name.strip(),
-        vat_id=data.vat_id,
-        street=data.street.strip(),
-        postal_code=data.postal_code.strip(),
-        city=data.city.strip(),
-        country_code=data.country_code,
-        email=normalise_email(data.email),
+    organisation = add_organisation(
+        Organisation(
+            kind=OrganisationKind.vendor,
+            name=data.company_name.strip(),
+            vat_id=data.vat_id,
+            street=data.street.strip(),
+            postal_code=data.postal_code.strip(),
+            city=data.city.strip(),
+            country_code=data.country_code,
+            email=normalise_email(data.email),
+        ),
+        actor=None,
+        now=now,
+        action="organisation.registered",
     )
     user = User(
         organisation=organisation,
@@ -132,17 +164,8 @@ def register_vendor(data: VendorRegistration, now: datetime) -> User:
         invitation_expires_at=now + timedelta(days=current_app.config["INVITATION_VALID_DAYS"]),
     )
     _set_roles(user, {Role.vendor})
-    db.session.add_all([organisation, user])
+    db.session.add(user)
     db.session.flush()
-    record(
-        "organisation.registered",
-        actor=None,
-        object_type="organisation",
-        object_id=organisation.id,
-        organisation_id=organisation.id,
-        now=now,
-        after={"kind": "vendor", "name": organisation.name, "vat_id": organisation.vat_id},
-    )
     record(
         "user.registered",
         actor=None,
@@ -178,20 +201,7 @@ def _user_for_token(purpose: str, token: str, now: datetime) -> User:
 def confirm_email(token: str, now: datetime) -> User:
     """Activate a self-registered vendor account from its confirmation link."""
     user = _user_for_token("confirm", token, now)
-    before = _user_audit(user)
-    ACCOUNT.fire(user, "activate", now)
-    user.activated_at = now
-    user.rotate_session_token()
-    record(
-        "user.email_confirmed",
-        actor=user,
-        object_type="user",
-        object_id=user.id,
-        now=now,
-        before=before,
-        after=_user_audit(user),
-    )
-    return user
+    return _activate(user, "user.email_confirmed", now)
 
 
 def invite_user(
@@ -274,14 +284,19 @@ def invitation_user(token: str, now: datetime) -> User:
 def accept_invitation(token: str, password: str, now: datetime) -> User:
     """Set the invited user's password and activate the account."""
     user = invitation_user(token, now)
-    before = _user_audit(user)
     password_hash = _hash_password(password)
+    return _activate(user, "user.invitation_accepted", now, password_hash=password_hash)
+
+
+def _activate(user: User, action: str, now: datetime, password_hash: Optional[str] = None) -> User:
+    before = _user_audit(user)
     ACCOUNT.fire(user, "activate", now)
-    user.password_hash = password_hash
+    if password_hash is not None:
+        user.password_hash = password_hash
     user.activated_at = now
     user.rotate_session_token()
     record(
-        "user.invitation_accepted",
+        action,
         actor=user,
         object_type="user",
         object_id=user.id,
@@ -493,35 +508,22 @@ def create_municipality(actor: User, data: MunicipalityData, now: datetime) -> O
         raise PermissionDenied(_("Nur das Kompetenzzentrum legt Kommunen an."))
     if db.session.scalar(select(Organisation).where(Organisation.ags == data.ags)):
         raise Conflict(_("Eine Kommune mit diesem AGS ist bereits angelegt."))
-    organisation = Organisation(
-        kind=OrganisationKind.municipality,
-        name=data.name.strip(),
-        ags=data.ags,
-        leitweg_id=data.leitweg_id,
-        nuts_code=data.nuts_code,
-        street=data.street.strip(),
-        postal_code=data.postal_code.strip(),
-        city=data.city.strip(),
-        email=normalise_email(data.email) or None,
-        country_code="DE",
-    )
-    db.session.add(organisation)
-    db.session.flush()
-    record(
-        "organisation.created",
+    return add_organisation(
+        Organisation(
+            kind=OrganisationKind.municipality,
+            name=data.name.strip(),
+            ags=data.ags,
+            leitweg_id=data.leitweg_id,
+            nuts_code=data.nuts_code,
+            street=data.street.strip(),
+            postal_code=data.postal_code.strip(),
+            city=data.city.strip(),
+            email=normalise_email(data.email) or None,
+            country_code="DE",
+        ),
         actor=actor,
-        object_type="organisation",
-        object_id=organisation.id,
-        organisation_id=organisation.id,
         now=now,
-        after={
-            "kind": "municipality",
-            "name": organisation.name,
-            "ags": organisation.ags,
-            "leitweg_id": organisation.leitweg_id,
-        },
     )
-    return organisation
 
 
 def organisations_by_kind() -> dict[OrganisationKind, list[tuple[Organisation, int]]]:

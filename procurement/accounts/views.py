@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import TypeVar
+
 from flask import (
     Blueprint,
     abort,
@@ -17,6 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from procurement.accounts import services
@@ -48,6 +52,7 @@ from procurement.web import STATE_LABELS, TRIGGER_LABELS, safe_next
 from workflows.account import ACCOUNT, UserStatus
 
 bp = Blueprint("accounts", __name__)
+T = TypeVar("T")
 
 KIND_LABELS = {
     OrganisationKind.municipality: _l("Kommune"),
@@ -83,6 +88,11 @@ def account_labels() -> dict[str, object]:
         "kind_labels_plural": KIND_LABELS_PLURAL,
         "status_labels": STATUS_LABELS,
     }
+
+
+def _form_data(cls: type[T], form: FlaskForm) -> T:
+    """Build a service's input dataclass from the validated form fields of the same names."""
+    return cls(**{field.name: form[field.name].data or "" for field in dataclasses.fields(cls)})
 
 
 def _login_limit() -> str:
@@ -130,17 +140,7 @@ def logout() -> ResponseReturnValue:
 def register() -> ResponseReturnValue:
     form = VendorRegistrationForm()
     if form.validate_on_submit():
-        data = services.VendorRegistration(
-            company_name=form.company_name.data,
-            vat_id=form.vat_id.data,
-            street=form.street.data,
-            postal_code=form.postal_code.data,
-            city=form.city.data,
-            country_code=form.country_code.data,
-            contact_name=form.contact_name.data,
-            email=form.email.data,
-            password=form.password.data,
-        )
+        data = _form_data(services.VendorRegistration, form)
         try:
             user = services.register_vendor(data, utcnow())
         except DomainError as err:
@@ -240,16 +240,7 @@ def new_municipality() -> ResponseReturnValue:
         abort(403)
     form = MunicipalityForm()
     if form.validate_on_submit():
-        data = services.MunicipalityData(
-            name=form.name.data,
-            ags=form.ags.data,
-            leitweg_id=form.leitweg_id.data,
-            nuts_code=form.nuts_code.data,
-            street=form.street.data,
-            postal_code=form.postal_code.data,
-            city=form.city.data,
-            email=form.email.data or "",
-        )
+        data = _form_data(services.MunicipalityData, form)
         organisation = services.create_municipality(current_user, data, utcnow())
         flash(_("Die Kommune %(name)s ist angelegt.", name=organisation.name), "success")
         return redirect(url_for("accounts.organisation", organisation_id=organisation.id))
