@@ -7,16 +7,18 @@ after `make run`. Names are fictitious; identifiers are well-formed (valid check
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import select
 
-from procurement.accounts.models import Organisation, OrganisationKind, Role, User, UserRole
-from procurement.accounts.services import PASSWORD_HASHER, add_organisation
-from procurement.audit.services import record
+from procurement.accounts.models import Organisation, OrganisationKind, Role, User
+from procurement.accounts.services import (
+    PASSWORD_HASHER,
+    activate_user,
+    add_invited_user,
+    add_organisation,
+)
 from procurement.database import utcnow
 from procurement.extensions import db
-from workflows.account import ACCOUNT, UserStatus
 
 DEMO_PASSWORD = "Demo-Passwort-2026"  # noqa: S105 - documented in the README
 
@@ -166,27 +168,9 @@ def seed() -> int:
         if db.session.scalar(select(User).where(User.email == email)) is not None:
             continue
         now = utcnow()
-        user = User(
-            organisation=organisations[key],
-            email=email,
-            name=name,
-            password_hash=password_hash,
-            status=UserStatus.invited,
-            invitation_expires_at=now + timedelta(days=1),
-            activated_at=now,
-            role_rows=[UserRole(role=role) for role in roles],
+        user = add_invited_user(
+            organisations[key], email, name, set(roles), actor=None, now=now, action="user.created"
         )
-        ACCOUNT.fire(user, "activate", now)
-        db.session.add(user)
-        db.session.flush()
-        record(
-            "user.created",
-            actor=None,
-            object_type="user",
-            object_id=user.id,
-            organisation_id=user.organisation_id,
-            now=now,
-            after={"roles": sorted(r.value for r in roles), "source": "seed-demo"},
-        )
+        activate_user(user, "user.activated", now, password_hash=password_hash)
         created += 1
     return created

@@ -155,25 +155,15 @@ def register_vendor(data: VendorRegistration, now: datetime) -> User:
         now=now,
         action="organisation.registered",
     )
-    user = User(
-        organisation=organisation,
-        email=normalise_email(data.email),
-        name=data.contact_name.strip(),
-        password_hash=password_hash,
-        status=UserStatus.invited,
-        invitation_expires_at=now + timedelta(days=current_app.config["INVITATION_VALID_DAYS"]),
-    )
-    _set_roles(user, {Role.vendor})
-    db.session.add(user)
-    db.session.flush()
-    record(
-        "user.registered",
+    user = add_invited_user(
+        organisation,
+        data.email,
+        data.contact_name,
+        {Role.vendor},
         actor=None,
-        object_type="user",
-        object_id=user.id,
-        organisation_id=organisation.id,
         now=now,
-        after=_user_audit(user) | {"email": user.email},
+        action="user.registered",
+        password_hash=password_hash,
     )
     token = make_token("confirm", user.id, user.session_token, user.invitation_expires_at)
     queue_mail(
@@ -183,6 +173,45 @@ def register_vendor(data: VendorRegistration, now: datetime) -> User:
         user=user,
         link=_link("accounts.confirm_email", token),
         expires_at=user.invitation_expires_at,
+    )
+    return user
+
+
+def add_invited_user(
+    organisation: Organisation,
+    email: str,
+    name: str,
+    roles: set[Role],
+    *,
+    actor: Optional[User],
+    now: datetime,
+    action: str,
+    password_hash: Optional[str] = None,
+) -> User:
+    """Persist a new user in state ``invited`` (checked by the caller) and record it.
+
+    :param action: the audit action, e.g. ``user.invited`` or ``user.registered``
+    """
+    user = User(
+        organisation=organisation,
+        email=normalise_email(email),
+        name=name.strip(),
+        password_hash=password_hash,
+        status=UserStatus.invited,
+        invited_by_id=actor.id if actor else None,
+        invitation_expires_at=now + timedelta(days=current_app.config["INVITATION_VALID_DAYS"]),
+    )
+    _set_roles(user, roles)
+    db.session.add(user)
+    db.session.flush()
+    record(
+        action,
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        organisation_id=organisation.id,
+        now=now,
+        after=_user_audit(user) | {"email": user.email},
     )
     return user
 
@@ -201,7 +230,7 @@ def _user_for_token(purpose: str, token: str, now: datetime) -> User:
 def confirm_email(token: str, now: datetime) -> User:
     """Activate a self-registered vendor account from its confirmation link."""
     user = _user_for_token("confirm", token, now)
-    return _activate(user, "user.email_confirmed", now)
+    return activate_user(user, "user.email_confirmed", now)
 
 
 def invite_user(
@@ -216,26 +245,7 @@ def invite_user(
         raise PermissionDenied(_("Sie dürfen in diese Organisation niemanden einladen."))
     _check_roles(actor, organisation, roles)
     _ensure_email_free(email)
-    user = User(
-        organisation=organisation,
-        email=normalise_email(email),
-        name=name.strip(),
-        status=UserStatus.invited,
-        invited_by_id=actor.id,
-        invitation_expires_at=now + timedelta(days=current_app.config["INVITATION_VALID_DAYS"]),
-    )
-    _set_roles(user, roles)
-    db.session.add(user)
-    db.session.flush()
-    record(
-        "user.invited",
-        actor=actor,
-        object_type="user",
-        object_id=user.id,
-        organisation_id=organisation.id,
-        now=now,
-        after=_user_audit(user) | {"email": user.email},
-    )
+    user = add_invited_user(organisation, email, name, roles, actor=actor, now=now, action="user.invited")
     _mail_invitation(actor, user)
     return user
 
@@ -285,10 +295,11 @@ def accept_invitation(token: str, password: str, now: datetime) -> User:
     """Set the invited user's password and activate the account."""
     user = invitation_user(token, now)
     password_hash = _hash_password(password)
-    return _activate(user, "user.invitation_accepted", now, password_hash=password_hash)
+    return activate_user(user, "user.invitation_accepted", now, password_hash=password_hash)
 
 
-def _activate(user: User, action: str, now: datetime, password_hash: Optional[str] = None) -> User:
+def activate_user(user: User, action: str, now: datetime, password_hash: Optional[str] = None) -> User:
+    """Fire ``activate`` on an invited user (the invitation must still be valid) and record it."""
     before = _user_audit(user)
     ACCOUNT.fire(user, "activate", now)
     if password_hash is not None:
