@@ -56,5 +56,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         "INSTANCE_PATH": str(instance),
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted
         # (client address for rate limits and the audit log, https for links and cookies).
+        # Uploaded documents of the marketplace (local directory; later bids use it too).
+        "STORAGE_DIR": env.get("STORAGE_DIR", str(instance / "storage")),
+        "MAX_DOCUMENT_BYTES": int(env.get("MAX_DOCUMENT_BYTES", str(20 * 1024 * 1024))),
+        # The official CPV list as CSV (code;label_de[;label_en]); unset: the built-in selection.
+        "CPV_CODES_FILE": env.get("CPV_CODES_FILE", ""),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
     }

@@ -27,6 +27,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from procurement.accounts.views import bp as accounts_bp
     from procurement.cli import register_commands
     from procurement.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from procurement.marketplace.views import bp as marketplace_bp
+    from procurement.needs.views import bp as needs_bp
+    from procurement.search.views import bp as search_bp
     from procurement.site.views import bp as site_bp
 
     db.init_app(app)
@@ -47,6 +50,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(site_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(marketplace_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(needs_bp)
     web.init_app(app)
     register_commands(app)
     return app
