@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort
+from flask.typing import ResponseReturnValue
 
 bp = Blueprint("search", __name__)
+
+
+@bp.route("/search")
+def search() -> ResponseReturnValue:
+    """Search page (placeholder)."""
+    abort(404)
