@@ -34,6 +34,10 @@ def run_migrations_online() -> None:
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("render_as_batch", True)
+    # The full-text objects of the search index are dialect-specific DDL, not models.
+    from procurement.search.models import include_name
+
+    conf_args.setdefault("include_name", include_name)
     with target_db.engine.connect() as connection:
         context.configure(
             connection=connection,

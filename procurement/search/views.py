@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort
 from flask.typing import ResponseReturnValue
 
+from procurement.search import models  # noqa: F401 - registers the tables
+
 bp = Blueprint("search", __name__)
 
 

@@ -1,0 +1,81 @@
+"""The search index: one row per published solution or pilot project.
+
+``search_entries`` is an ordinary table holding what the search filters, sorts and shows. The
+full-text part is dialect-specific and kept out of the SQLAlchemy metadata (migration 0003):
+
+- SQLite: an FTS5 table ``search_fts`` (external content = ``search_entries``), kept in step
+  by triggers on ``search_entries``;
+- PostgreSQL: a generated column ``search_entries.search_fts`` (``tsvector``, German
+  configuration) with the GIN index ``search_fts_gin``.
+
+Every such object's name starts with ``search_fts``; :func:`include_name` hides them from
+Alembic's comparison of models and database (autogenerate and tests/test_migrations.py).
+
+Triggers on ``solutions`` and ``pilot_projects`` (also ``search_fts_*``) remove an entry from
+the index as soon as its status leaves ``published`` or the row is deleted, so that the rule
+"only published entries are ever found" holds even if a caller forgot to reindex.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from procurement.database import UTCDateTime
+from procurement.extensions import db
+from procurement.marketplace.models import Category
+
+FTS_PREFIX = "search_fts"
+
+
+class EntryKind(enum.Enum):
+    solution = "solution"  # Lösung
+    pilot_project = "pilot_project"  # Modellprojekt
+
+
+def _enum(kind: type[enum.Enum], name: str) -> Enum:
+    return Enum(kind, name=name, native_enum=False, length=32, validate_strings=True)
+
+
+class SearchEntry(db.Model):
+    """What the search knows about one published entry (rebuilt from it on every change)."""
+
+    __tablename__ = "search_entries"
+    __table_args__ = (
+        CheckConstraint("(solution_id IS NULL) != (pilot_project_id IS NULL)", name="exactly_one_entry"),
+        Index("ix_search_entries_category_kind", "category", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[EntryKind] = mapped_column(_enum(EntryKind, "search_entry_kind"))
+    solution_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("solutions.id", ondelete="CASCADE"), unique=True
+    )
+    pilot_project_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("pilot_projects.id", ondelete="CASCADE"), unique=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500))
+    # Everything else that should be found: description, standards, licence, organisation,
+    # CPV labels; for pilot projects results, lessons learned, funding programme.
+    body: Mapped[str] = mapped_column(Text)
+    category: Mapped[Category] = mapped_column(_enum(Category, "category"))
+    organisation_name: Mapped[str] = mapped_column(String(200))
+    # Solutions: typical cost range; pilot projects: the budget (low = high). EUR net.
+    cost_low: Mapped[Optional[Decimal]] = mapped_column(Numeric(14, 2), index=True)
+    cost_high: Mapped[Optional[Decimal]] = mapped_column(Numeric(14, 2))
+    open_source: Mapped[bool] = mapped_column(default=False)  # solutions: its licence
+    funded: Mapped[bool] = mapped_column(default=False)  # pilot projects: funded
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # Title folded for sorting (case, umlauts as base letters: DIN 5007-1).
+    sort_title: Mapped[str] = mapped_column(String(200), index=True)
+
+
+def include_name(name: Optional[str], type_: str, parent_names: dict[str, object]) -> bool:
+    """Alembic name filter: leave the dialect-specific full-text objects out of comparisons."""
+    return not (name or "").startswith(FTS_PREFIX)
