@@ -97,3 +97,90 @@ def make_need(app: Flask, demo: None) -> MakeNeed:
             return need.id
 
     return make
+
+
+@pytest.fixture
+def make_entry(app: Flask, demo: None) -> Callable[..., int]:
+    """Create a marketplace solution or pilot project (published unless told otherwise)."""
+    from datetime import date
+
+    from procurement.marketplace.models import Category, PilotProject, PilotProjectCpv, Solution, SolutionCpv
+    from workflows.curation import CURATION
+
+    def make(
+        kind: str,
+        email: str,
+        *,
+        published: bool = True,
+        title: str = "Adaptive Verkehrssteuerung",
+        codes: tuple[str, ...] = ("34996000-5", "48000000-8"),
+        published_days_ago: int = 0,
+        organisation_id: int | None = None,
+    ) -> int:
+        with app.test_request_context():
+            owner = user(email)
+            now = utcnow() - timedelta(days=published_days_ago)
+            common = {
+                "organisation_id": organisation_id or owner.organisation_id,
+                "created_by_id": owner.id,
+                "status": CURATION.initial,
+                "title": title,
+                "category": Category.traffic,
+                "summary": f"Kurzbeschreibung {title}",
+                "description": f"Beschreibung {title}",
+                "contact_name": owner.name,
+                "contact_email": owner.email,
+            }
+            if kind == "pilot":
+                entry = PilotProject(
+                    **common,
+                    period_start=date(2024, 1, 1),
+                    specification="Leistungsbeschreibung der Pilotkommune",
+                    award_criteria="Preis; 40 %\nQualität; 60 %",
+                    cpv_rows=[PilotProjectCpv(code=code) for code in codes],
+                )
+            else:
+                entry = Solution(
+                    **common,
+                    licence="EUPL-1.2",
+                    open_source=True,
+                    standards="OCIT-O, DATEX II",
+                    cpv_rows=[SolutionCpv(code=code) for code in codes],
+                )
+            db.session.add(entry)
+            if published:
+                CURATION.fire(entry, "submit", now)
+                CURATION.fire(entry, "publish", now)
+                entry.published_at = now
+            db.session.commit()
+            return entry.id
+
+    return make
+
+
+@pytest.fixture
+def make_municipality(app: Flask, demo: None) -> Callable[..., int]:
+    """Create another municipality (no members) in the given NUTS region."""
+    from procurement.accounts.models import Organisation, OrganisationKind
+    from procurement.accounts.services import add_organisation
+
+    def make(name: str, ags: str, nuts_code: str) -> int:
+        with app.test_request_context():
+            organisation = add_organisation(
+                Organisation(
+                    kind=OrganisationKind.municipality,
+                    name=name,
+                    street="Rathausplatz 1",
+                    postal_code="70000",
+                    city=name,
+                    ags=ags,
+                    leitweg_id="991-33333TEST-33",
+                    nuts_code=nuts_code,
+                ),
+                actor=None,
+                now=utcnow(),
+            )
+            db.session.commit()
+            return organisation.id
+
+    return make
