@@ -1,4 +1,4 @@
-"""search index: search_entries, full text (SQLite FTS5 / PostgreSQL tsvector), triggers
+"""search index: search_entries, search_documents, full text (SQLite FTS5 / PostgreSQL tsvector)
 
 Revision ID: 0003
 Revises: 0002
@@ -28,9 +28,6 @@ def upgrade():
     sa.Column('kind', sa.Enum('solution', 'pilot_project', name='search_entry_kind', native_enum=False, length=32), nullable=False),
     sa.Column('solution_id', sa.Integer(), nullable=True),
     sa.Column('pilot_project_id', sa.Integer(), nullable=True),
-    sa.Column('title', sa.String(length=200), nullable=False),
-    sa.Column('summary', sa.String(length=500), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
     sa.Column('category', sa.Enum('traffic', 'parking', 'lighting', 'energy', 'water', 'environment', 'disaster_protection', 'open_data', 'connectivity', 'administration', name='category', native_enum=False, length=32), nullable=False),
     sa.Column('organisation_name', sa.String(length=200), nullable=False),
     sa.Column('cost_low', sa.Numeric(precision=14, scale=2), nullable=True),
@@ -47,11 +44,19 @@ def upgrade():
     sa.UniqueConstraint('solution_id', name=op.f('uq_search_entries_solution_id'))
     )
     with op.batch_alter_table('search_entries', schema=None) as batch_op:
-        batch_op.create_index('ix_search_entries_category_kind', ['category', 'kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_search_entries_cost_low'), ['cost_low'], unique=False)
+        batch_op.create_index('ix_search_entries_facets', ['category', 'kind', 'open_source', 'funded', 'cost_low', 'cost_high', 'solution_id', 'pilot_project_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_search_entries_published_at'), ['published_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_search_entries_sort_title'), ['sort_title'], unique=False)
 
+    op.create_table('search_documents',
+    sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('summary', sa.String(length=500), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['entry_id'], ['search_entries.id'], name=op.f('fk_search_documents_entry_id_search_entries'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('entry_id', name=op.f('pk_search_documents'))
+    )
     # ### end Alembic commands ###
     if op.get_bind().dialect.name == "postgresql":
         _postgresql_full_text()
@@ -63,12 +68,12 @@ def upgrade():
 # summary (B), rest (C), with a GIN index.
 def _postgresql_full_text():
     op.execute(
-        "ALTER TABLE search_entries ADD COLUMN search_fts tsvector GENERATED ALWAYS AS ("
+        "ALTER TABLE search_documents ADD COLUMN search_fts tsvector GENERATED ALWAYS AS ("
         "setweight(to_tsvector('german'::regconfig, title), 'A') || "
         "setweight(to_tsvector('german'::regconfig, summary), 'B') || "
         "setweight(to_tsvector('german'::regconfig, body), 'C')) STORED"
     )
-    op.execute("CREATE INDEX search_fts_gin ON search_entries USING gin (search_fts)")
+    op.execute("CREATE INDEX search_fts_gin ON search_documents USING gin (search_fts)")
     for table, column in (("solutions", "solution_id"), ("pilot_projects", "pilot_project_id")):
         op.execute(
             f"CREATE FUNCTION search_fts_unindex_{table}() RETURNS trigger LANGUAGE plpgsql AS "
@@ -78,7 +83,7 @@ def _postgresql_full_text():
             f"CREATE TRIGGER search_fts_unpublished AFTER UPDATE OF status ON {table} "
             f"FOR EACH ROW WHEN (NEW.status <> 'published') EXECUTE FUNCTION search_fts_unindex_{table}()"
         )
-    # Deleted entries leave the index through ON DELETE CASCADE.
+    # Deleted entries (and their documents) leave the index through ON DELETE CASCADE.
 
 
 # SQLite has no German stemmer: FTS5 with unicode61 (case and diacritics folded: "Straßenlaterne"
@@ -95,19 +100,24 @@ def _folded(prefix):
 
 def _sqlite_full_text():
     op.execute(
-        f"CREATE VIRTUAL TABLE search_fts USING fts5({_FTS_COLUMNS}, content='search_entries', "
-        "content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='3 4')"
+        f"CREATE VIRTUAL TABLE search_fts USING fts5({_FTS_COLUMNS}, content='search_documents', "
+        "content_rowid='entry_id', tokenize='unicode61 remove_diacritics 2', prefix='3 4')"
     )
-    insert_new = f"INSERT INTO search_fts(rowid, {_FTS_COLUMNS}) VALUES (new.id, {_folded('new')});"
+    insert_new = f"INSERT INTO search_fts(rowid, {_FTS_COLUMNS}) VALUES (new.entry_id, {_folded('new')});"
     delete_old = (
-        f"INSERT INTO search_fts(search_fts, rowid, {_FTS_COLUMNS}) VALUES ('delete', old.id, {_folded('old')});"
+        f"INSERT INTO search_fts(search_fts, rowid, {_FTS_COLUMNS}) "
+        f"VALUES ('delete', old.entry_id, {_folded('old')});"
     )
-    op.execute(f"CREATE TRIGGER search_fts_insert AFTER INSERT ON search_entries BEGIN {insert_new} END")
-    op.execute(f"CREATE TRIGGER search_fts_delete AFTER DELETE ON search_entries BEGIN {delete_old} END")
+    op.execute(f"CREATE TRIGGER search_fts_insert AFTER INSERT ON search_documents BEGIN {insert_new} END")
+    op.execute(f"CREATE TRIGGER search_fts_delete AFTER DELETE ON search_documents BEGIN {delete_old} END")
     op.execute(
-        f"CREATE TRIGGER search_fts_update AFTER UPDATE ON search_entries BEGIN {delete_old} {insert_new} END"
+        f"CREATE TRIGGER search_fts_update AFTER UPDATE ON search_documents BEGIN {delete_old} {insert_new} END"
     )
-    # Foreign keys are not enforced on SQLite here, so deletions are handled by triggers too.
+    # Foreign keys are not enforced on SQLite here, so the cascades are triggers too.
+    op.execute(
+        "CREATE TRIGGER search_fts_entry_deleted AFTER DELETE ON search_entries "
+        "BEGIN DELETE FROM search_documents WHERE entry_id = old.id; END"
+    )
     for table, column in (("solutions", "solution_id"), ("pilot_projects", "pilot_project_id")):
         op.execute(
             f"CREATE TRIGGER search_fts_{table}_unpublished AFTER UPDATE OF status ON {table} "
@@ -125,20 +135,21 @@ def downgrade():
             op.execute(f"DROP TRIGGER IF EXISTS search_fts_unpublished ON {table}")
             op.execute(f"DROP FUNCTION IF EXISTS search_fts_unindex_{table}()")
         op.execute("DROP INDEX IF EXISTS search_fts_gin")
-        op.execute("ALTER TABLE search_entries DROP COLUMN IF EXISTS search_fts")
+        op.execute("ALTER TABLE search_documents DROP COLUMN IF EXISTS search_fts")
     else:
         for table in ("solutions", "pilot_projects"):
             op.execute(f"DROP TRIGGER IF EXISTS search_fts_{table}_unpublished")
             op.execute(f"DROP TRIGGER IF EXISTS search_fts_{table}_deleted")
-        for event in ("insert", "delete", "update"):
+        for event in ("insert", "delete", "update", "entry_deleted"):
             op.execute(f"DROP TRIGGER IF EXISTS search_fts_{event}")
         op.execute("DROP TABLE IF EXISTS search_fts")
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('search_documents')
     with op.batch_alter_table('search_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_search_entries_sort_title'))
         batch_op.drop_index(batch_op.f('ix_search_entries_published_at'))
+        batch_op.drop_index('ix_search_entries_facets')
         batch_op.drop_index(batch_op.f('ix_search_entries_cost_low'))
-        batch_op.drop_index('ix_search_entries_category_kind')
 
     op.drop_table('search_entries')
     # ### end Alembic commands ###

@@ -1,11 +1,17 @@
 """The search index: one row per published solution or pilot project.
 
-``search_entries`` is an ordinary table holding what the search filters, sorts and shows. The
-full-text part is dialect-specific and kept out of the SQLAlchemy metadata (migration 0003):
+Two tables, so that filtering, counting and sorting read narrow rows only:
 
-- SQLite: an FTS5 table ``search_fts`` (external content = ``search_entries``), kept in step
-  by triggers on ``search_entries``;
-- PostgreSQL: a generated column ``search_entries.search_fts`` (``tsvector``, German
+- ``search_entries``: what the search filters, sorts and counts on (kind, category, costs,
+  flags, dates, the folded title) and the organisation's name;
+- ``search_documents``: the texts (title, summary, everything else worth finding), one row per
+  entry.
+
+The full-text part is dialect-specific and kept out of the SQLAlchemy metadata (migration 0003):
+
+- SQLite: an FTS5 table ``search_fts`` (external content = ``search_documents``), kept in step
+  by triggers;
+- PostgreSQL: a generated column ``search_documents.search_fts`` (``tsvector``, German
   configuration) with the GIN index ``search_fts_gin``.
 
 Every such object's name starts with ``search_fts``; :func:`include_name` hides them from
@@ -43,12 +49,23 @@ def _enum(kind: type[enum.Enum], name: str) -> Enum:
 
 
 class SearchEntry(db.Model):
-    """What the search knows about one published entry (rebuilt from it on every change)."""
+    """What the search filters, sorts and counts on for one published entry."""
 
     __tablename__ = "search_entries"
     __table_args__ = (
         CheckConstraint("(solution_id IS NULL) != (pilot_project_id IS NULL)", name="exactly_one_entry"),
-        Index("ix_search_entries_category_kind", "category", "kind"),
+        # Every filter column: counting and filtering read this index only, never the rows.
+        Index(
+            "ix_search_entries_facets",
+            "category",
+            "kind",
+            "open_source",
+            "funded",
+            "cost_low",
+            "cost_high",
+            "solution_id",
+            "pilot_project_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,11 +76,6 @@ class SearchEntry(db.Model):
     pilot_project_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("pilot_projects.id", ondelete="CASCADE"), unique=True
     )
-    title: Mapped[str] = mapped_column(String(200))
-    summary: Mapped[str] = mapped_column(String(500))
-    # Everything else that should be found: description, standards, licence, organisation,
-    # CPV labels; for pilot projects results, lessons learned, funding programme.
-    body: Mapped[str] = mapped_column(Text)
     category: Mapped[Category] = mapped_column(_enum(Category, "category"))
     organisation_name: Mapped[str] = mapped_column(String(200))
     # Solutions: typical cost range; pilot projects: the budget (low = high). EUR net.
@@ -74,6 +86,21 @@ class SearchEntry(db.Model):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # Title folded for sorting (case, umlauts as base letters: DIN 5007-1).
     sort_title: Mapped[str] = mapped_column(String(200), index=True)
+
+
+class SearchDocument(db.Model):
+    """The texts of one entry: what the full-text index is built from."""
+
+    __tablename__ = "search_documents"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("search_entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500))
+    # Everything else that should be found: description, standards, licence, organisation,
+    # CPV labels; for pilot projects results, lessons learned, funding programme, specification.
+    body: Mapped[str] = mapped_column(Text)
 
 
 def include_name(name: Optional[str], type_: str, parent_names: dict[str, object]) -> bool:
