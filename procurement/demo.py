@@ -1,135 +1,75 @@
 """Demo data for `flask seed-demo`: the one place it comes from (README, "Demo users").
 
 Every later capability adds its demo records here, so that a newcomer can click through it
-after `make run`. Names are fictitious; identifiers are well-formed (valid check digits).
+after `make run`. Names are fictitious; identifiers are well-formed (valid check digits). The
+texts live in `procurement/demo_content.py`; this module loads them the way the platform would:
+through the workflows, with an audit entry for every step. Seeding is idempotent: whatever
+exists (matched by name, e-mail or title) is left alone.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
-from procurement.accounts.models import Organisation, OrganisationKind, Role, User
+from procurement.accounts.models import Organisation, Role, User
 from procurement.accounts.services import (
     PASSWORD_HASHER,
     activate_user,
     add_invited_user,
     add_organisation,
 )
+from procurement.audit.services import record
 from procurement.database import utcnow
+from procurement.demo_content import (
+    NEEDS,
+    ORGANISATIONS,
+    PILOT_PROJECTS,
+    SOLUTIONS,
+    USERS,
+    DemoNeed,
+    DemoOrganisation,
+    DemoPilotProject,
+    DemoSolution,
+)
 from procurement.extensions import db
+from procurement.marketplace.models import PilotProject, PilotProjectCpv, Solution, SolutionCpv
+from procurement.needs.models import Need
+from procurement.reference.cpv import built_in_vocabulary, cpv_group
+from procurement.search.index import reindex_pilot_project, reindex_solution
+from workflows.curation import CURATION, EntryStatus
+from workflows.need import NEED, NeedStatus
+
+__all__ = ["DEMO_PASSWORD", "ORGANISATIONS", "USERS", "seed", "seed_accounts", "seed_marketplace"]
 
 DEMO_PASSWORD = "Demo-Passwort-2026"  # noqa: S105 - documented in the README
+CURATOR_EMAIL = "kuratorin@kompetenzzentrum.example"
+
+# the triggers that take a new entry (draft) to its demo status
+_CURATION_PATH = {
+    EntryStatus.draft: (),
+    EntryStatus.submitted: ("submit",),
+    EntryStatus.published: ("submit", "publish"),
+    EntryStatus.archived: ("submit", "publish", "archive"),
+}
+# trigger -> the audit action's verb, as the marketplace services write it
+_PAST = {
+    "submit": "submitted",
+    "publish": "published",
+    "reject": "sent_back",
+    "archive": "archived",
+    "open": "opened",
+}
 
 
-@dataclass(frozen=True)
-class DemoOrganisation:
-    key: str
-    kind: OrganisationKind
-    name: str
-    street: str
-    postal_code: str
-    city: str
-    email: str
-    ags: str | None = None
-    leitweg_id: str | None = None
-    nuts_code: str | None = None
-    vat_id: str | None = None
+def seed() -> int:
+    """Create whatever of the demo data is missing; return how many records were added."""
+    return seed_accounts() + seed_marketplace()
 
 
-ORGANISATIONS = [
-    DemoOrganisation(
-        "kz",
-        OrganisationKind.competence_centre,
-        "Kompetenzzentrum Smart City",
-        "Invalidenstraße 44",
-        "10115",
-        "Berlin",
-        "kontakt@kompetenzzentrum.example",
-        nuts_code="DE300",
-    ),
-    DemoOrganisation(
-        "talheim",
-        OrganisationKind.municipality,
-        "Stadt Talheim an der Lauter",
-        "Marktplatz 1",
-        "74388",
-        "Talheim an der Lauter",
-        "vergabe@talheim.example",
-        ags="08125099",
-        leitweg_id="08125099-RECHNUNG-39",
-        nuts_code="DE118",
-    ),
-    DemoOrganisation(
-        "birkenfelde",
-        OrganisationKind.municipality,
-        "Gemeinde Birkenfelde",
-        "Rathausstraße 3",
-        "64572",
-        "Birkenfelde",
-        "vergabe@birkenfelde.example",
-        ags="06433099",
-        leitweg_id="06433099-KAEMMEREI-68",
-        nuts_code="DE717",
-    ),
-    DemoOrganisation(
-        "nordhafen",
-        OrganisationKind.municipality,
-        "Stadt Nordhafen",
-        "Am Hafen 7",
-        "24768",
-        "Nordhafen",
-        "vergabe@nordhafen.example",
-        ags="01058099",
-        leitweg_id="01058099-29",
-        nuts_code="DEF0B",
-    ),
-    DemoOrganisation(
-        "verkehrstechnik",
-        OrganisationKind.vendor,
-        "Verkehrstechnik Süd GmbH",
-        "Industriestraße 12",
-        "70565",
-        "Stuttgart",
-        "info@verkehrstechnik-sued.example",
-        vat_id="DE817902350",
-    ),
-    DemoOrganisation(
-        "energienetz",
-        OrganisationKind.vendor,
-        "EnergieNetz Solutions AG",
-        "Hafenweg 5",
-        "20457",
-        "Hamburg",
-        "info@energienetz.example",
-        vat_id="DE293847560",
-    ),
-    DemoOrganisation(
-        "stadtdaten",
-        OrganisationKind.vendor,
-        "Offene Stadtdaten eG",
-        "Lindenallee 9",
-        "04109",
-        "Leipzig",
-        "info@offene-stadtdaten.example",
-        vat_id="DE456123788",
-    ),
-]
-
-# (organisation key, e-mail, name, roles): one user per role, plus colleagues to work with.
-USERS = [
-    ("kz", "admin@kompetenzzentrum.example", "Alex Admin", (Role.admin,)),
-    ("kz", "kuratorin@kompetenzzentrum.example", "Clara Kuratorin", (Role.curator,)),
-    ("talheim", "bedarf@talheim.example", "Ruth Bedarf", (Role.requester,)),
-    ("talheim", "vergabe@talheim.example", "Oskar Vergabe", (Role.officer,)),
-    ("talheim", "pruefung@talheim.example", "Paula Prüfung", (Role.auditor,)),
-    ("birkenfelde", "vergabe@birkenfelde.example", "Bernd Beschaffer", (Role.officer, Role.requester)),
-    ("nordhafen", "vergabe@nordhafen.example", "Nora Nordmann", (Role.officer, Role.requester)),
-    ("verkehrstechnik", "angebot@verkehrstechnik-sued.example", "Viktor Verkehr", (Role.vendor,)),
-    ("energienetz", "angebot@energienetz.example", "Erika Energie", (Role.vendor,)),
-    ("stadtdaten", "angebot@offene-stadtdaten.example", "Daniel Daten", (Role.vendor,)),
-]
+# --- organisations and users --------------------------------------------------------------
 
 
 def _organisation(spec: DemoOrganisation) -> tuple[Organisation, bool]:
@@ -156,17 +96,19 @@ def _organisation(spec: DemoOrganisation) -> tuple[Organisation, bool]:
     return organisation, True
 
 
-def seed() -> int:
-    """Create whatever of the demo data is missing; return how many records were added."""
+def seed_accounts() -> int:
+    """Create the missing demo organisations and users (all active, password DEMO_PASSWORD)."""
     created = 0
     organisations: dict[str, Organisation] = {}
     for spec in ORGANISATIONS:
         organisations[spec.key], new = _organisation(spec)
         created += new
-    password_hash = PASSWORD_HASHER.hash(DEMO_PASSWORD)
-    for key, email, name, roles in USERS:
-        if db.session.scalar(select(User).where(User.email == email)) is not None:
-            continue
+    existing = set(db.session.scalars(select(User.email).where(User.email.in_([u[1] for u in USERS]))))
+    missing = [user for user in USERS if user[1] not in existing]
+    if not missing:
+        return created
+    password_hash = PASSWORD_HASHER.hash(DEMO_PASSWORD)  # one hash for all: keeps the seed fast
+    for key, email, name, roles in missing:
         now = utcnow()
         user = add_invited_user(
             organisations[key], email, name, set(roles), actor=None, now=now, action="user.created"
@@ -174,3 +116,300 @@ def seed() -> int:
         activate_user(user, "user.activated", now, password_hash=password_hash)
         created += 1
     return created
+
+
+# --- marketplace and needs ----------------------------------------------------------------
+
+
+class _Cast:
+    """The demo organisations and the users who act for them, loaded once."""
+
+    def __init__(self) -> None:
+        names = {spec.name: spec.key for spec in ORGANISATIONS}
+        self.organisations = {
+            names[org.name]: org
+            for org in db.session.scalars(select(Organisation).where(Organisation.name.in_(names)))
+        }
+        emails = [email for _key, email, _name, _roles in USERS]
+        by_email = {
+            user.email: user for user in db.session.scalars(select(User).where(User.email.in_(emails)))
+        }
+        if len(self.organisations) != len(ORGANISATIONS) or len(by_email) != len(USERS):
+            raise RuntimeError("seed_marketplace() needs the demo accounts: run seed_accounts() first")
+        self.first_with_role: dict[tuple[str, Role], User] = {}
+        for key, email, _name, roles in USERS:
+            for role in roles:
+                self.first_with_role.setdefault((key, role), by_email[email])
+        self.curator = by_email[CURATOR_EMAIL]
+
+    def author(self, key: str) -> User:
+        """Who writes entries for an organisation: its vendor, its officer, or the KZ admin."""
+        for role in (Role.vendor, Role.officer, Role.admin):
+            if (key, role) in self.first_with_role:
+                return self.first_with_role[key, role]
+        raise LookupError(key)
+
+
+def _cpv_codes(codes: tuple[str, ...]) -> list[str]:
+    vocabulary = built_in_vocabulary()
+    return [vocabulary.validate(code).code for code in codes]
+
+
+def _criteria(lines: tuple[tuple[str, int], ...]) -> str:
+    return "\n".join(f"{criterion}; {weight}" for criterion, weight in lines)
+
+
+def _audit(action: str, actor: User, obj: Any, object_type: str, now: datetime, **changes: Any) -> None:
+    record(
+        action,
+        actor=actor,
+        object_type=object_type,
+        object_id=obj.id,
+        organisation_id=obj.organisation_id,
+        now=now,
+        **changes,
+    )
+
+
+_Row = Solution | PilotProject | Need
+
+
+def _create(rows: list[tuple[_Row, User]], object_type: str, now: datetime) -> None:
+    """Insert new rows (drafts) in one flush, then record who created each."""
+    db.session.add_all(row for row, _author in rows)
+    db.session.flush()
+    for row, author in rows:
+        after: dict[str, Any] = {"title": row.title, "status": row.status.value}
+        if isinstance(row, Need):
+            after |= {"cpv_code": row.cpv_code, "estimated_value": str(row.estimated_value)}
+        else:
+            after |= {"category": row.category.value, "cpv_codes": row.cpv_codes}
+        if isinstance(row, PilotProject):
+            after["solution_ids"] = sorted(solution.id for solution in row.solutions)
+        _audit(f"{object_type}.created", author, row, object_type, now, after=after)
+
+
+def _move(
+    moves: list[tuple[_Row, str, User, str | None]], workflow: Any, object_type: str, now: datetime
+) -> None:
+    """Fire ``(row, trigger, actor, reason)`` moves, then record each of them.
+
+    All status changes of a round reach the database in one flush, before its audit entries
+    (same transaction), which keeps the seed fast on PostgreSQL.
+    """
+    done = []
+    for row, trigger, actor, reason in moves:
+        before = row.status
+        workflow.fire(row, trigger, now)
+        row.updated_at = now
+        after: dict[str, Any] = {"status": row.status.value}
+        if trigger == "submit":
+            row.submitted_at = now
+        elif trigger == "publish":
+            row.published_at = now
+        elif trigger == "reject":
+            row.rejection_reason = after["reason"] = reason
+        elif trigger == "open":
+            row.opened_at = now
+        done.append((row, trigger, actor, before, after))
+    for row, trigger, actor, before, after in done:
+        _audit(
+            f"{object_type}.{_PAST[trigger]}",
+            actor,
+            row,
+            object_type,
+            now,
+            before={"status": before.value},
+            after=after,
+        )
+
+
+def _curate(
+    entries: list[tuple[Solution | PilotProject, User, EntryStatus, str | None]],
+    object_type: str,
+    curator: User,
+    now: datetime,
+) -> None:
+    """Take new entries through the curation workflow to their demo status, one step a round.
+
+    Owners submit (and archive); the curator publishes or sends back with a reason.
+    """
+    paths = [
+        (entry, author, ("submit", "reject") if reason else _CURATION_PATH[status], reason)
+        for entry, author, status, reason in entries
+    ]
+    for step in range(max((len(path) for _e, _a, path, _r in paths), default=0)):
+        _move(
+            [
+                (entry, path[step], curator if path[step] in ("publish", "reject") else author, reason)
+                for entry, author, path, reason in paths
+                if step < len(path)
+            ],
+            CURATION,
+            object_type,
+            now,
+        )
+    for entry, _author, status, _reason in entries:
+        if entry.status is not status:
+            raise RuntimeError(f"{entry.title}: ended in {entry.status.value}, expected {status.value}")
+
+
+def _solution(spec: DemoSolution, cast: _Cast, now: datetime) -> Solution:
+    return Solution(
+        organisation=cast.organisations[spec.owner],
+        created_by=cast.author(spec.owner),
+        status=CURATION.initial,
+        title=spec.title,
+        category=spec.category,
+        summary=spec.summary,
+        description=spec.description,
+        cost_min=spec.cost_min,
+        cost_max=spec.cost_max,
+        licence=spec.licence,
+        open_source=spec.open_source,
+        standards=spec.standards,
+        contact_name=spec.contact[0],
+        contact_email=spec.contact[1],
+        cpv_rows=[SolutionCpv(code=code) for code in _cpv_codes(spec.cpv_codes)],
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _pilot_project(
+    spec: DemoPilotProject, cast: _Cast, solutions: dict[str, Solution], now: datetime
+) -> PilotProject:
+    return PilotProject(
+        organisation=cast.organisations[spec.owner],
+        created_by=cast.author(spec.owner),
+        status=CURATION.initial,
+        title=spec.title,
+        category=spec.category,
+        summary=spec.summary,
+        description=spec.description,
+        period_start=spec.period_start,
+        period_end=spec.period_end,
+        budget=spec.budget,
+        funded=spec.funding_programme is not None,
+        funding_programme=spec.funding_programme,
+        results=spec.results,
+        lessons_learned=spec.lessons_learned,
+        specification=spec.specification,
+        award_criteria=_criteria(spec.award_criteria),
+        contact_name=spec.contact[0],
+        contact_email=spec.contact[1],
+        cpv_rows=[PilotProjectCpv(code=code) for code in _cpv_codes(spec.cpv_codes)],
+        solutions=[solutions[key] for key in spec.solutions],
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _month_start(day: date, months_ahead: int) -> date:
+    index = day.year * 12 + day.month - 1 + months_ahead
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _need(
+    spec: DemoNeed,
+    cast: _Cast,
+    solutions: dict[str, Solution],
+    projects: dict[str, PilotProject],
+    now: datetime,
+) -> Need:
+    organisation = cast.organisations[spec.owner]
+    source = projects[spec.source_pilot] if spec.source_pilot else None
+    (code,) = _cpv_codes((spec.cpv_code,))
+    today = now.date()
+    return Need(
+        organisation=organisation,
+        created_by=cast.first_with_role[spec.owner, Role.requester],
+        status=NEED.initial,
+        title=spec.title,
+        description=spec.description,
+        cpv_code=code,
+        cpv_group=cpv_group(code),
+        quantity=spec.quantity,
+        unit=spec.unit,
+        estimated_value=spec.estimated_value,
+        delivery_from=_month_start(today, spec.starts_in_months),
+        delivery_until=_month_start(today, spec.starts_in_months + spec.lasts_months) - timedelta(days=1),
+        nuts_code=organisation.nuts_code,
+        place_of_performance=spec.place_of_performance,
+        specification=source.specification if source else "",
+        award_criteria=source.award_criteria if source else "",
+        source_solution_id=solutions[spec.source_solution].id if spec.source_solution else None,
+        source_pilot_project_id=source.id if source else None,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def seed_marketplace(now: datetime | None = None) -> int:
+    """Create the missing solutions, pilot projects and needs; return how many were added.
+
+    Needs the demo accounts (seed_accounts). Delivery periods of needs are counted from ``now``.
+    """
+    now = now or utcnow()
+    cast = _Cast()
+
+    titles = [spec.title for spec in SOLUTIONS]
+    solutions = {
+        row.title: row for row in db.session.scalars(select(Solution).where(Solution.title.in_(titles)))
+    }
+    new_solutions = [(spec, _solution(spec, cast, now)) for spec in SOLUTIONS if spec.title not in solutions]
+    solutions |= {solution.title: solution for _spec, solution in new_solutions}
+    by_key = {spec.key: solutions[spec.title] for spec in SOLUTIONS}
+    _create([(solution, solution.created_by) for _spec, solution in new_solutions], "solution", now)
+    _curate(
+        [(s, s.created_by, spec.status, spec.rejection_reason) for spec, s in new_solutions],
+        "solution",
+        cast.curator,
+        now,
+    )
+    for _spec, solution in new_solutions:
+        reindex_solution(solution)
+
+    titles = [spec.title for spec in PILOT_PROJECTS]
+    projects = {
+        row.title: row
+        for row in db.session.scalars(select(PilotProject).where(PilotProject.title.in_(titles)))
+    }
+    new_projects = [
+        (spec, _pilot_project(spec, cast, by_key, now))
+        for spec in PILOT_PROJECTS
+        if spec.title not in projects
+    ]
+    projects |= {project.title: project for _spec, project in new_projects}
+    _create([(project, project.created_by) for _spec, project in new_projects], "pilot_project", now)
+    _curate(
+        [(p, p.created_by, spec.status, None) for spec, p in new_projects], "pilot_project", cast.curator, now
+    )
+    for _spec, project in new_projects:
+        reindex_pilot_project(project)
+
+    rows = db.session.execute(
+        select(Need.organisation_id, Need.title).where(Need.title.in_([spec.title for spec in NEEDS]))
+    )
+    existing_needs = {(row.organisation_id, row.title) for row in rows}
+    project_by_key = {spec.key: projects[spec.title] for spec in PILOT_PROJECTS}
+    new_needs = [
+        (spec, _need(spec, cast, by_key, project_by_key, now))
+        for spec in NEEDS
+        if (cast.organisations[spec.owner].id, spec.title) not in existing_needs
+    ]
+    _create([(need, need.created_by) for _spec, need in new_needs], "need", now)
+    _move(
+        [
+            (need, "open", cast.first_with_role[spec.owner, Role.officer], None)
+            for spec, need in new_needs
+            if spec.status is NeedStatus.open
+        ],
+        NEED,
+        "need",
+        now,
+    )
+    for spec, need in new_needs:
+        if need.status is not spec.status:
+            raise RuntimeError(f"{need.title}: ended in {need.status.value}, expected {spec.status.value}")
+    return len(new_solutions) + len(new_projects) + len(new_needs)

@@ -29,7 +29,7 @@ from flask_migrate import upgrade
 from sqlalchemy import make_url, text
 
 from procurement import create_app
-from procurement.demo import DEMO_PASSWORD, seed
+from procurement.demo import DEMO_PASSWORD, seed, seed_accounts
 from procurement.extensions import db, limiter
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -189,6 +189,14 @@ def app_ctx(app: Flask) -> Iterator[Flask]:
 @pytest.fixture
 def demo(app: Flask) -> None:
     """Load the demo organisations and users (one per role; password DEMO_PASSWORD)."""
+    with app.app_context():
+        seed_accounts()
+        db.session.commit()
+
+
+@pytest.fixture
+def demo_marketplace(app: Flask) -> None:
+    """Load all demo data: accounts, solutions, pilot projects and needs (`flask seed-demo`)."""
     with app.app_context():
         seed()
         db.session.commit()
