@@ -171,10 +171,11 @@ def sanitise_filename(name: Optional[str]) -> str:
         elif not category.startswith("C"):
             kept.append(char)
     text = _UNSAFE.sub("_", "".join(kept))
-    text = re.sub(r"\s+", " ", text).strip().lstrip(".").rstrip(". ").strip()
+    text = re.sub(r"\s+", " ", text).strip()
     stem, dot, extension = text.rpartition(".")
     if not dot or not _EXTENSION.match(extension):
         stem, extension = text, ""
+    # no leading dots (hidden files, "..") and no trailing dots or spaces (dropped by Windows)
     stem = stem.strip(" .")
     if stem.split(".")[0].upper() in _WINDOWS_RESERVED:
         stem = f"_{stem}"

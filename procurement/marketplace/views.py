@@ -357,7 +357,8 @@ def _documents_page(entry: Entry, form: DocumentForm, status: int = 200) -> Resp
             "marketplace/documents.html",
             entry=entry,
             form=form,
-            action_form=ActionForm(),
+            # never read from the request here: the body may be the one refused as too large
+            action_form=ActionForm(formdata=None),
             can_manage=permissions.can_manage_documents(current_user, entry),
         ),
         status,

@@ -11,13 +11,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from procurement.accounts.models import User
 from procurement.extensions import db
 from procurement.marketplace import services
-from procurement.marketplace.models import Category, PilotProject, Solution
+from procurement.marketplace.documents import add_document
+from procurement.marketplace.models import Category, DocumentKind, PilotProject, Solution
 
 VENDOR = "angebot@verkehrstechnik-sued.example"
 OTHER_VENDOR = "angebot@energienetz.example"
@@ -80,6 +84,15 @@ def storage_dir(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path
     app.config["STORAGE_DIR"], app.config["MAX_DOCUMENT_BYTES"] = previous
 
 
+@pytest.fixture(autouse=True)
+def _quick_demo_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo seed hashes its password with cheap argon2 parameters here (these tests sign
+    in without a password), which keeps each test well under a second."""
+    monkeypatch.setattr(
+        "procurement.demo.PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+
+
 def stored_files(path: Path) -> list[Path]:
     return [p for p in path.rglob("*") if p.is_file()] if path.exists() else []
 
@@ -103,21 +116,36 @@ class Market:
         if status == "archived":
             services.archive_entry(owner, entry, now)
 
-    def solution(self, owner: str = VENDOR, status: str = "draft", now: datetime = NOW, **changes) -> int:  # type: ignore[no-untyped-def]
+    def _attach(self, entry: services.Entry, owner: User, documents: int, now: datetime) -> None:
+        for n in range(documents):
+            upload = FileStorage(io.BytesIO(pdf_bytes()), filename=f"Datenblatt {n + 1}.pdf")
+            add_document(owner, entry, upload, DocumentKind.data_sheet, "", now)
+
+    def solution(  # type: ignore[no-untyped-def]
+        self, owner: str = VENDOR, status: str = "draft", now: datetime = NOW, documents: int = 0, **changes
+    ) -> int:
+        """Create a solution through the services, with ``documents`` PDFs, and move it to ``status``."""
         with self.app.test_request_context():
             user = self._user(owner)
             solution = services.create_solution(user, replace(SOLUTION, **changes), now)
+            self._attach(solution, user, documents, now)
             self._advance(solution, user, status, now)
             db.session.commit()
             return solution.id
 
-    def pilot(self, owner: str = OFFICER, status: str = "draft", now: datetime = NOW, **changes) -> int:  # type: ignore[no-untyped-def]
+    def pilot(  # type: ignore[no-untyped-def]
+        self, owner: str = OFFICER, status: str = "draft", now: datetime = NOW, documents: int = 0, **changes
+    ) -> int:
         with self.app.test_request_context():
             user = self._user(owner)
             project = services.create_pilot_project(user, replace(PILOT, **changes), now)
+            self._attach(project, user, documents, now)
             self._advance(project, user, status, now)
             db.session.commit()
             return project.id
+
+    def document_ids(self, model: type[Solution] | type[PilotProject], entry_id: int) -> list[int]:
+        return [document.id for document in self.get(model, entry_id).documents]
 
     def get(self, model: type[Solution] | type[PilotProject], entry_id: int):  # type: ignore[no-untyped-def]
         """Load an entry with its collections, detached (readable after the context ends)."""
@@ -134,6 +162,26 @@ class Market:
 @pytest.fixture
 def market(app: Flask, demo: None) -> Market:
     return Market(app)
+
+
+@pytest.fixture
+def sign_in(app: Flask, client: FlaskClient):  # type: ignore[no-untyped-def]
+    """Log ``client`` in as a demo user the way Flask-Login remembers it (no password hashing:
+    logging in is tested in tests/procurement/accounts); ``sign_in(None)`` logs out."""
+
+    def sign_in(email: str | None) -> None:
+        token = None
+        if email is not None:
+            with app.app_context():
+                token = db.session.scalar(select(User.session_token).where(User.email == email))
+            assert token, f"no demo user {email}"
+        with client.session_transaction() as session:
+            session.clear()
+            if token:
+                session["_user_id"] = token
+                session["_fresh"] = True
+
+    return sign_in
 
 
 # --- web form data ------------------------------------------------------------------------
