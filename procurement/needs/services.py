@@ -537,6 +537,7 @@ class Dashboard:
     invitations_received: list[JointTenderInvitation] = field(default_factory=list)
     invitations_sent: list[JointTenderInvitation] = field(default_factory=list)
     pilot_projects: list[PilotProject] = field(default_factory=list)
+    awaiting_answer: set[int] = field(default_factory=set)  # received invitations not yet answered
 
 
 def nearby_pilot_projects(
@@ -602,6 +603,11 @@ def dashboard(actor: User, now: datetime) -> Dashboard:
                 result.invitations_sent.append(invitation)
             else:
                 result.invitations_received.append(invitation)
+                if any(
+                    r.organisation_id == organisation.id and r.response is RecipientResponse.pending
+                    for r in invitation.recipients
+                ):
+                    result.awaiting_answer.add(invitation.id)
     return result
 
 

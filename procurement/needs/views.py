@@ -54,6 +54,14 @@ def cpv_label(code: str) -> str:
     return entry.label_en if str(get_locale()) == "en" else entry.label_de
 
 
+def cpv_group_label(group: str) -> str:
+    """The name of a CPV group (its code with trailing zeros), if the vocabulary has it."""
+    entry = vocabulary().by_stem.get(group.ljust(8, "0"))
+    if entry is None:
+        return ""
+    return entry.label_en if str(get_locale()) == "en" else entry.label_de
+
+
 def proposal_url(proposal: Proposal) -> str:
     return url_for(
         "needs.proposal",
@@ -97,6 +105,7 @@ def need_labels() -> dict[str, object]:
         "need_actions": NEED_ACTIONS,
         "response_labels": RESPONSE_LABELS,
         "cpv_label": cpv_label,
+        "cpv_group_label": cpv_group_label,
         "proposal_url": proposal_url,
         "pilot_project_url": pilot_project_url,
         "quantity": quantity,

@@ -86,7 +86,9 @@ def test_officer_invites_the_matching_municipalities_and_their_officers_get_mail
     assert json.loads(entry.after)["total_estimated_value"] == "266000.00"
 
     [mail] = mailbox.to(BIRKENFELDE_OFFICER)
-    assert mail["Subject"].strip() == "Einladung zur gemeinsamen Ausschreibung von Stadt Talheim an der Lauter"
+    assert (
+        mail["Subject"].strip() == "Einladung zur gemeinsamen Ausschreibung von Stadt Talheim an der Lauter"
+    )
     body = mail.get_content()
     assert "Signalanlagen Birkenfelde" in body and "Verkehrsrechner Talheim" not in body
     assert "266.000,00" in body and "216.000,00" in body and "EU-weites Verfahren" in body
@@ -230,13 +232,15 @@ def test_invited_officer_sees_the_invitation_and_accepts(app, client, demo, auth
     )
 
 
-def test_invited_officer_declines(app, client, demo, auth, matching):
+def test_invited_officer_declines_from_the_dashboard(app, client, demo, auth, matching):
     auth.login(TALHEIM_OFFICER)
     invitation_id = sent_invitation(client, matching)
     auth.logout()
     auth.login(NORDHAFEN_OFFICER)
     url = f"/needs/invitations/{invitation_id}"
-    assert submit(client, f"{url}/decline", {}, form_url=url).status_code == 302
+    assert f'action="{url}/decline"' in client.get("/dashboard").get_data(as_text=True)
+    assert submit(client, f"{url}/decline", {}, form_url="/dashboard").status_code == 302
+    assert f'action="{url}/decline"' not in client.get("/dashboard").get_data(as_text=True)
     recipient = one(app, InvitationRecipient, InvitationRecipient.need_id == matching["nordhafen"])
     assert recipient.response is RecipientResponse.declined
     assert "joint_tender_invitation.declined" in audit_actions(app)
