@@ -155,11 +155,13 @@ class SolutionForm(FlaskForm):
     category = _category_field()
     summary = TextAreaField(
         _l("Kurzbeschreibung"),
+        render_kw={"rows": 3},
         validators=[DataRequired(_REQUIRED), _length(500)],
         description=_l("Ein bis drei Sätze für die Trefferliste (höchstens 500 Zeichen)."),
     )
     description = TextAreaField(
         _l("Beschreibung"),
+        render_kw={"rows": 10},
         validators=[DataRequired(_REQUIRED), _length(LONG_TEXT)],
         description=_l("Leistungsumfang, Einsatzgebiete, Voraussetzungen, Referenzen."),
     )
@@ -231,11 +233,13 @@ class PilotProjectForm(FlaskForm):
     category = _category_field()
     summary = TextAreaField(
         _l("Kurzbeschreibung"),
+        render_kw={"rows": 3},
         validators=[DataRequired(_REQUIRED), _length(500)],
         description=_l("Ein bis drei Sätze für die Trefferliste (höchstens 500 Zeichen)."),
     )
     description = TextAreaField(
         _l("Beschreibung"),
+        render_kw={"rows": 10},
         validators=[DataRequired(_REQUIRED), _length(LONG_TEXT)],
         description=_l("Ausgangslage, Ziele, Umsetzung."),
     )
@@ -265,15 +269,19 @@ class PilotProjectForm(FlaskForm):
         validators=[_length(200)],
         description=_l("Zum Beispiel „Modellprojekte Smart Cities (BMWSB)“; nur bei geförderten Projekten."),
     )
-    results = TextAreaField(_l("Ergebnisse"), validators=[_length(LONG_TEXT)])
-    lessons_learned = TextAreaField(_l("Erfahrungen und Empfehlungen"), validators=[_length(LONG_TEXT)])
+    results = TextAreaField(_l("Ergebnisse"), validators=[_length(LONG_TEXT)], render_kw={"rows": 6})
+    lessons_learned = TextAreaField(
+        _l("Erfahrungen und Empfehlungen"), validators=[_length(LONG_TEXT)], render_kw={"rows": 6}
+    )
     specification = TextAreaField(
         _l("Leistungsbeschreibung (zur Nachnutzung)"),
+        render_kw={"rows": 10},
         validators=[_length(LONG_TEXT)],
         description=_l("Andere Kommunen übernehmen sie als Vorlage für ihren Bedarf."),
     )
     award_criteria = TextAreaField(
         _l("Zuschlagskriterien und Gewichtung"),
+        render_kw={"rows": 5},
         validators=[_length(5000), _criteria],
         description=_l(
             "Ein Kriterium je Zeile in der Form „Kriterium; Gewichtung %“, zusammen 100 %, "
@@ -334,6 +342,7 @@ class ContactForm(FlaskForm):
 class SendBackForm(FlaskForm):
     reason = TextAreaField(
         _l("Begründung für die Rückgabe"),
+        render_kw={"rows": 4},
         validators=[
             DataRequired(_l("Bitte begründen Sie, was am Eintrag zu ändern ist.")),
             _length(services.MAX_REASON_LENGTH),

@@ -448,7 +448,7 @@ def update_contact(actor: User, entry: Entry, contact_name: str, contact_email: 
 
 
 def _fire(actor: User, entry: Entry, trigger: str, now: datetime, **after: Any) -> None:
-    """Check the permission, move the status, audit it; the caller finishes with `_finish`."""
+    """Check the permission, move the status, audit it; the caller finishes with ``_finish``."""
     if not can_fire(actor, entry, trigger):
         raise PermissionDenied(_("Diese Aktion dürfen Sie bei diesem Eintrag nicht ausführen."))
     before = {"status": entry.status.value}
@@ -459,7 +459,8 @@ def _fire(actor: User, entry: Entry, trigger: str, now: datetime, **after: Any) 
     )
 
 
-def _finish(entry: Entry) -> None:
+def _finish(entry: Entry, now: datetime) -> None:
+    entry.updated_at = now  # else the column's onupdate would take the wall clock
     db.session.flush()
     reindex_entry(entry)
 
@@ -468,21 +469,21 @@ def submit_entry(actor: User, entry: Entry, now: datetime) -> None:
     """Hand a draft to the Kompetenzzentrum for checking (owners)."""
     _fire(actor, entry, "submit", now)
     entry.submitted_at = now
-    _finish(entry)
+    _finish(entry, now)
 
 
 def withdraw_entry(actor: User, entry: Entry, now: datetime) -> None:
     """Take a submitted entry back to draft before it is checked (owners)."""
     _fire(actor, entry, "withdraw", now)
     entry.submitted_at = None
-    _finish(entry)
+    _finish(entry, now)
 
 
 def archive_entry(actor: User, entry: Entry, now: datetime) -> None:
     """Take an entry off the marketplace (owners; curators for published entries)."""
     by_curator = not is_owner(actor, entry)
     _fire(actor, entry, "archive", now)
-    _finish(entry)
+    _finish(entry, now)
     if by_curator:
         _mail_creator(entry, "entry_archived")
 
@@ -490,7 +491,7 @@ def archive_entry(actor: User, entry: Entry, now: datetime) -> None:
 def reopen_entry(actor: User, entry: Entry, now: datetime) -> None:
     """Make an archived entry a draft again, to revise and submit it anew (owners)."""
     _fire(actor, entry, "reopen", now)
-    _finish(entry)
+    _finish(entry, now)
 
 
 def publish_entry(actor: User, entry: Entry, now: datetime) -> None:
@@ -498,7 +499,7 @@ def publish_entry(actor: User, entry: Entry, now: datetime) -> None:
     _fire(actor, entry, "publish", now)
     entry.published_at = now
     entry.rejection_reason = None
-    _finish(entry)
+    _finish(entry, now)
     _mail_creator(entry, "entry_published")
 
 
@@ -514,7 +515,7 @@ def send_back_entry(actor: User, entry: Entry, reason: str, now: datetime) -> No
         raise DomainError(_("Die Begründung ist zu lang (höchstens 2000 Zeichen)."))
     _fire(actor, entry, "reject", now, reason=reason)
     entry.rejection_reason = reason
-    _finish(entry)
+    _finish(entry, now)
     _mail_creator(entry, "entry_sent_back", reason=reason)
 
 

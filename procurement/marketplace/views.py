@@ -78,6 +78,8 @@ _ACTIONS = {
 STATE_LABELS.update(ENTRY_STATUS_LABELS)
 TRIGGER_LABELS.update({trigger: entry[1] for trigger, entry in _ACTIONS.items()})
 TRIGGER_LABELS["reject"] = _l("Zur Überarbeitung zurückgeben")
+# "withdraw" and "reopen" are triggers of needs too: names that fit both in conflict messages
+TRIGGER_LABELS["withdraw"] = _l("Zurückziehen")
 
 
 def entry_slug(entry: Entry) -> str:
