@@ -53,18 +53,14 @@ def _decimal_separator() -> str:
 class EuroField(StringField):
     """An amount in EUR as Decimal (two places), typed the way people write it."""
 
-    data: Optional[Decimal]
-
     def process_formdata(self, valuelist: list[Any]) -> None:
         text = (valuelist[0] if valuelist else "") or ""
-        self.data = None
-        self.raw_text = text
+        self.data: Optional[Decimal] = None
         if not text.strip():
             return
         try:
             self.data = services.parse_amount(text, _decimal_separator())
         except DomainError as err:
-            self.data = None
             raise ValueError(err.message) from err
 
     def _value(self) -> str:

@@ -247,6 +247,10 @@ def _set_cpv_codes(entry: Entry, codes: Sequence[str]) -> None:
             entry.cpv_rows.append(row_type(code=code))
 
 
+def _money(value: Optional[Decimal]) -> Optional[Decimal]:
+    return None if value is None else value.quantize(Decimal("0.01"))
+
+
 def _clean(text: str) -> str:
     # Kept as typed (the templates escape it); only surrounding white space and CR go.
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -258,8 +262,8 @@ def _apply_solution(solution: Solution, data: SolutionData) -> None:
     solution.category = data.category
     solution.summary = _clean(data.summary)
     solution.description = _clean(data.description)
-    solution.cost_min = data.cost_min
-    solution.cost_max = data.cost_max
+    solution.cost_min = _money(data.cost_min)
+    solution.cost_max = _money(data.cost_max)
     solution.licence = _clean(data.licence)
     solution.open_source = bool(data.open_source)
     solution.standards = _clean(data.standards)
@@ -280,7 +284,7 @@ def _apply_pilot_project(project: PilotProject, data: PilotProjectData) -> None:
     project.description = _clean(data.description)
     project.period_start = data.period_start
     project.period_end = data.period_end
-    project.budget = data.budget
+    project.budget = _money(data.budget)
     project.funded = bool(data.funded)
     project.funding_programme = _clean(data.funding_programme) if data.funded else None
     project.results = _clean(data.results)
