@@ -190,7 +190,7 @@ def test_saving_without_changes_writes_no_audit_entry(app, client, market, sign_
             "Verkehrsabhängige Steuerung für Knotenpunkte.\r\n\r\nMit Anbindung an den Verkehrsrechner."
         ),
         cpv_codes="34996000-5",
-        cost_min="12.000,00",
+        cost_min="12000",  # the same amount, typed differently
         cost_max="48.000,00",
         licence="proprietär, Jahreslizenz",
         open_source=None,
