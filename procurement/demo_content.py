@@ -2430,7 +2430,7 @@ PILOT_PROJECTS = [
             """
         ),
         period_start=date(2024, 4, 1),
-        period_end=date(2026, 9, 30),
+        period_end=date(2027, 9, 30),
         budget=Decimal("172000.00"),
         funding_programme=None,
         results="Zwischenstand: Parksuchverkehr an Sommerwochenenden um geschätzt ein Drittel gesunken.",
