@@ -8,7 +8,9 @@ Two figures, each the median of several runs in this process (no HTTP):
   with ``bench/generate.py``; with ``--postgres-url`` (or ``BENCH_PG_URL``) the same on a scratch
   PostgreSQL database that is dropped afterwards.
 
-Alone: ``.venv/bin/python bench/bench_bundling.py [--needs 20000] [--runs 5]``.
+Registered as the in-process benchmark ``bundling`` (``make bench``, or
+``.venv/bin/python bench/run.py --only bundling``); alone:
+``.venv/bin/python bench/bench_bundling.py [--needs 20000] [--runs 5] [--postgres-url URL]``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
 from generate import generate_needs, need_rows  # noqa: E402
+from registry import Figure, InProcessBenchmark, register  # noqa: E402
 
 from procurement.needs.bundling import NeedRow, propose_bundles  # noqa: E402
 
@@ -139,6 +142,31 @@ def measure_all(n: int = NEEDS, runs: int = 5, postgres_url: Optional[str] = Non
         with _postgres_database(postgres_url) as url:
             figures.append(measure_with_query(url, "postgresql", n, runs))
     return figures
+
+
+def _figures() -> list[Figure]:
+    return [
+        Figure(
+            label=f"{figure.name}: median of {len(figure.runs)} runs",
+            value=figure.median_s,
+            unit="s",
+            limit=TARGET_S,
+            detail=(f"{figure.needs} needs -> {figure.proposals} proposals, max {max(figure.runs):.3f} s"),
+        )
+        for figure in measure_all(NEEDS, 5, os.environ.get("BENCH_PG_URL"))
+    ]
+
+
+register(
+    InProcessBenchmark(
+        name="bundling",
+        description=(
+            f"Bundling proposals for {NEEDS:,} open needs (bench/generate.py): the algorithm on plain "
+            "data, and the one query plus the algorithm on SQLite (and PostgreSQL if BENCH_PG_URL is set)"
+        ),
+        measure=_figures,
+    )
+)
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -15,7 +15,7 @@ themselves with :func:`register`; ``run.py`` imports every such module.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,19 +50,46 @@ class Benchmark:
     area: str = ""
 
 
-_REGISTRY: dict[str, Benchmark] = {}
+@dataclass(frozen=True)
+class Figure:
+    """One figure of an in-process benchmark and the limit it must stay below."""
+
+    label: str
+    value: float
+    unit: str  # e.g. "s", "ms"
+    limit: float
+    detail: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.value < self.limit
 
 
-def register(benchmark: Benchmark) -> Benchmark:
+@dataclass(frozen=True)
+class InProcessBenchmark:
+    """Measured in the runner's own process, without gunicorn or HTTP (e.g. an algorithm on
+    generated data). Passes if every figure ``measure()`` returns stays below its limit."""
+
+    name: str
+    description: str
+    measure: Callable[[], Sequence[Figure]]
+    area: str = ""
+
+
+AnyBenchmark = Benchmark | InProcessBenchmark
+_REGISTRY: dict[str, AnyBenchmark] = {}
+
+
+def register(benchmark: AnyBenchmark) -> AnyBenchmark:
     if benchmark.name in _REGISTRY:
         raise ValueError(f"benchmark {benchmark.name!r} registered twice")
-    if benchmark.min_ratio <= 0:
+    if isinstance(benchmark, Benchmark) and benchmark.min_ratio <= 0:
         raise ValueError(f"benchmark {benchmark.name!r}: min_ratio must be > 0")
     _REGISTRY[benchmark.name] = benchmark
     return benchmark
 
 
-def discover() -> list[Benchmark]:
+def discover() -> list[AnyBenchmark]:
     """Import every ``bench_*.py`` module next to this file; return the benchmarks in order."""
     for module in sorted(BENCH_DIR.glob("bench_*.py")):
         known = set(_REGISTRY)

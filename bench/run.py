@@ -24,7 +24,7 @@ from pathlib import Path
 
 from harness import ROOT, HarnessError, Server, ServerOptions, running_app
 from loadgen import LoadResult, Request, cpu_count, fetch, merge, run_load
-from registry import Benchmark, discover
+from registry import Benchmark, Figure, InProcessBenchmark, discover
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "latest.json"
 
@@ -141,6 +141,59 @@ class Outcome:
             "target": self.target.summary() if self.target else None,
             "baseline": self.baseline.summary() if self.baseline else None,
         }
+
+
+@dataclass
+class InProcessOutcome:
+    benchmark: InProcessBenchmark
+    figures: list[Figure]
+    passed: bool
+    reason: str
+
+    def summary(self) -> dict[str, object]:
+        b = self.benchmark
+        return {
+            "name": b.name,
+            "area": b.area,
+            "kind": "in-process",
+            "description": b.description,
+            "passed": self.passed,
+            "reason": self.reason,
+            "figures": [
+                {
+                    "label": f.label,
+                    "value": round(f.value, 6),
+                    "unit": f.unit,
+                    "limit": f.limit,
+                    "detail": f.detail,
+                }
+                for f in self.figures
+            ],
+        }
+
+
+def run_in_process(benchmark: InProcessBenchmark) -> InProcessOutcome:
+    try:
+        figures = list(benchmark.measure())
+    except Exception as exc:  # a broken benchmark fails, the others still run
+        return InProcessOutcome(benchmark, [], passed=False, reason=f"{type(exc).__name__}: {exc}")
+    missed = [f"{f.label} {f.value:g} {f.unit} >= {f.limit:g} {f.unit}" for f in figures if not f.passed]
+    passed = bool(figures) and not missed
+    reason = (
+        "; ".join(missed) if missed else ("no figures" if not figures else "every figure below its limit")
+    )
+    return InProcessOutcome(benchmark, figures, passed, reason)
+
+
+def print_in_process(outcome: InProcessOutcome) -> None:
+    b = outcome.benchmark
+    print(f"\n{b.area}/{b.name}: {b.description}")
+    for f in outcome.figures:
+        verdict = "PASS" if f.passed else "FAIL"
+        figure = f"{f.value:.4g} {f.unit} (limit < {f.limit:g} {f.unit})"
+        print(f"  {f.label}: {figure} {verdict}  {f.detail}".rstrip())
+    if not outcome.passed:
+        print(f"  FAIL: {outcome.reason}")
 
 
 def _check(server: Server, request: Request, must_contain: str | None) -> str | None:
@@ -277,7 +330,10 @@ def _load_average() -> list[float] | None:
 
 
 def write_results(
-    path: Path, args: argparse.Namespace, outcomes: list[Outcome], load_before: list[float] | None
+    path: Path,
+    args: argparse.Namespace,
+    outcomes: list[Outcome | InProcessOutcome],
+    load_before: list[float] | None,
 ) -> None:
     data = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -322,6 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     benchmarks = discover()
     if args.list:
         for b in benchmarks:
+            if isinstance(b, InProcessBenchmark):
+                print(f"{b.name:<20} {b.area:<10} in-process: {b.description}")
+                continue
             print(
                 f"{b.name:<20} {b.area:<10} min ratio {b.min_ratio:<6} {b.target.path} vs {b.baseline.path}"
             )
@@ -332,6 +391,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"unknown benchmark(s): {', '.join(sorted(unknown))}", file=sys.stderr)
             return EXIT_SETUP_FAILED
         benchmarks = [b for b in benchmarks if b.name in args.only]
+    in_process = [b for b in benchmarks if isinstance(b, InProcessBenchmark)]
+    http_benchmarks = [b for b in benchmarks if isinstance(b, Benchmark)]
 
     signal.signal(signal.SIGTERM, _terminate)
     options = ServerOptions(workers=args.workers, worker_class=args.worker_class, threads=args.threads)
@@ -344,17 +405,23 @@ def main(argv: list[str] | None = None) -> int:
     if load_before:
         print(f"load average before the run: {' '.join(f'{x:g}' for x in load_before)}")
     stop = threading.Event()
-    outcomes: list[Outcome] = []
+    outcomes: list[Outcome | InProcessOutcome] = []
     try:
-        with running_app(options, keep_instance=args.keep_instance) as server:
-            print(f"app up at {server.base_url} (instance {server.instance})")
-            for benchmark in benchmarks:
-                try:
-                    outcome = measure(benchmark, server, args, stop)
-                except Exception as exc:  # a broken benchmark fails, the others still run
-                    outcome = Outcome(benchmark, passed=False, reason=f"{type(exc).__name__}: {exc}")
-                outcomes.append(outcome)
-                print_outcome(outcome)
+        # In-process benchmarks first, while no gunicorn competes for the CPU.
+        for in_process_benchmark in in_process:
+            in_process_outcome = run_in_process(in_process_benchmark)
+            outcomes.append(in_process_outcome)
+            print_in_process(in_process_outcome)
+        if http_benchmarks:
+            with running_app(options, keep_instance=args.keep_instance) as server:
+                print(f"app up at {server.base_url} (instance {server.instance})")
+                for benchmark in http_benchmarks:
+                    try:
+                        outcome = measure(benchmark, server, args, stop)
+                    except Exception as exc:  # a broken benchmark fails, the others still run
+                        outcome = Outcome(benchmark, passed=False, reason=f"{type(exc).__name__}: {exc}")
+                    outcomes.append(outcome)
+                    print_outcome(outcome)
     except HarnessError as exc:
         print(f"benchmark set-up failed: {exc}", file=sys.stderr)
         return EXIT_SETUP_FAILED
