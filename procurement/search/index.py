@@ -4,23 +4,25 @@ The marketplace services call these after every change of a solution or pilot pr
 change or edit): a published entry is (re)indexed, any other status takes it out of the index.
 ``rebuild_index`` rebuilds everything from the published entries (``flask search reindex``).
 
-An entry's row holds only what belongs to the entry itself (texts, organisation, CPV labels,
-costs, licence, funding). What links solutions and pilot projects (region, funding and open
-source across the two kinds) is read from the live tables at query time (engine.py), so that
-a change of one entry never leaves another one stale.
+An entry's rows hold what belongs to the entry itself (texts, organisation, CPV codes, costs,
+licence, funding, the municipality's NUTS code, the solutions a pilot project uses). What links
+the two kinds (a solution's region and funding through the pilot projects that use it, a pilot
+project's open source through its solutions) is combined at query time (engine.py), so that a
+change of one entry never leaves another one stale. Database triggers take an entry out of the
+index as soon as its status leaves ``published`` (migration 0003), whoever changes it.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Optional
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from procurement.accounts.models import Organisation
@@ -32,15 +34,24 @@ from procurement.marketplace.models import (
     PilotProjectCpv,
     Solution,
     SolutionCpv,
+    pilot_solutions,
 )
 from procurement.reference.cpv import Vocabulary
 from procurement.reference.validators import vocabulary
-from procurement.search.models import EntryKind, SearchDocument, SearchEntry
+from procurement.search.models import EntryKind, SearchDocument, SearchEntry, SearchPilotSolution
 from workflows.curation import EntryStatus
 
 _BATCH = 2000
-# One entry: the row of search_entries and the row of search_documents (without entry_id).
-_Row = tuple[dict[str, Any], dict[str, str]]
+
+
+@dataclass
+class IndexRow:
+    """One entry: its row of search_entries, of search_documents, and the solutions it uses."""
+
+    entry: dict[str, Any]
+    document: dict[str, str]
+    # Pilot projects only: (solution id, whether it is published and open source).
+    solutions: list[tuple[int, bool]] = field(default_factory=list)
 
 
 def sort_key(title: str) -> str:
@@ -55,6 +66,11 @@ def _cpv_text(codes: Iterable[str], cpv: Vocabulary) -> str:
         entry = cpv.get(code)
         parts.append(f"{code} {entry.label_de}" if entry else code)
     return "\n".join(parts)
+
+
+def _document(title: str, summary: str, body: str, cpv_codes: Iterable[str]) -> dict[str, str]:
+    codes = " ".join(sorted({code[:8] for code in cpv_codes}))
+    return {"title": title, "summary": summary, "body": body, "cpv_codes": codes[:500]}
 
 
 def _join(*parts: Optional[str]) -> str:
@@ -78,11 +94,11 @@ def _solution_row(
     open_source: bool,
     standards: str,
     organisation_name: str,
-    cpv_codes: Iterable[str],
+    cpv_codes: list[str],
     published_at: Optional[datetime],
     updated_at: Optional[datetime],
     cpv: Vocabulary,
-) -> _Row:
+) -> IndexRow:
     entry = {
         "kind": EntryKind.solution,
         "solution_id": id,
@@ -93,11 +109,12 @@ def _solution_row(
         "cost_high": cost_max if cost_max is not None else cost_min,
         "open_source": bool(open_source),
         "funded": False,
+        "nuts_code": None,
         "published_at": _published_at(published_at, updated_at),
         "sort_title": sort_key(title),
     }
     body = _join(description, standards, licence, organisation_name, _cpv_text(cpv_codes, cpv))
-    return entry, {"title": title, "summary": summary, "body": body}
+    return IndexRow(entry, _document(title, summary, body, cpv_codes))
 
 
 def _pilot_row(
@@ -114,11 +131,13 @@ def _pilot_row(
     lessons_learned: str,
     specification: str,
     organisation_name: str,
-    cpv_codes: Iterable[str],
+    nuts_code: Optional[str],
+    cpv_codes: list[str],
+    solutions: list[tuple[int, bool]],
     published_at: Optional[datetime],
     updated_at: Optional[datetime],
     cpv: Vocabulary,
-) -> _Row:
+) -> IndexRow:
     entry = {
         "kind": EntryKind.pilot_project,
         "solution_id": None,
@@ -129,6 +148,7 @@ def _pilot_row(
         "cost_high": budget,
         "open_source": False,
         "funded": bool(funded),
+        "nuts_code": nuts_code,
         "published_at": _published_at(published_at, updated_at),
         "sort_title": sort_key(title),
     }
@@ -141,10 +161,10 @@ def _pilot_row(
         organisation_name,
         _cpv_text(cpv_codes, cpv),
     )
-    return entry, {"title": title, "summary": summary, "body": body}
+    return IndexRow(entry, _document(title, summary, body, cpv_codes), sorted(set(solutions)))
 
 
-def _solution_values(solution: Solution, cpv: Vocabulary) -> _Row:
+def _solution_values(solution: Solution, cpv: Vocabulary) -> IndexRow:
     return _solution_row(
         id=solution.id,
         title=solution.title,
@@ -157,14 +177,14 @@ def _solution_values(solution: Solution, cpv: Vocabulary) -> _Row:
         open_source=solution.open_source,
         standards=solution.standards or "",
         organisation_name=solution.organisation.name,
-        cpv_codes=solution.cpv_codes,
+        cpv_codes=list(solution.cpv_codes),
         published_at=solution.published_at,
         updated_at=solution.updated_at,
         cpv=cpv,
     )
 
 
-def _pilot_values(project: PilotProject, cpv: Vocabulary) -> _Row:
+def _pilot_values(project: PilotProject, cpv: Vocabulary) -> IndexRow:
     return _pilot_row(
         id=project.id,
         title=project.title,
@@ -178,24 +198,49 @@ def _pilot_values(project: PilotProject, cpv: Vocabulary) -> _Row:
         lessons_learned=project.lessons_learned or "",
         specification=project.specification or "",
         organisation_name=project.organisation.name,
-        cpv_codes=project.cpv_codes,
+        nuts_code=project.organisation.nuts_code,
+        cpv_codes=list(project.cpv_codes),
+        solutions=[
+            (solution.id, _public_open_source(solution.status, solution.open_source))
+            for solution in project.solutions
+        ],
         published_at=project.published_at,
         updated_at=project.updated_at,
         cpv=cpv,
     )
 
 
+def _public_open_source(status: EntryStatus, open_source: bool) -> bool:
+    return status is EntryStatus.published and bool(open_source)
+
+
+def _links(row: IndexRow, entry_id: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "pilot_entry_id": entry_id,
+            "solution_id": solution_id,
+            "nuts_code": row.entry["nuts_code"],
+            "funded": row.entry["funded"],
+            "solution_open_source": open_source,
+        }
+        for solution_id, open_source in row.solutions
+    ]
+
+
 def _remove(session: Session, condition: Any) -> None:
     entry_ids = select(SearchEntry.id).where(condition).scalar_subquery()
-    # Documents first: foreign keys are not enforced on every database.
+    # Dependent rows first: foreign keys are not enforced on every database.
     session.execute(delete(SearchDocument).where(SearchDocument.entry_id.in_(entry_ids)))
+    session.execute(delete(SearchPilotSolution).where(SearchPilotSolution.pilot_entry_id.in_(entry_ids)))
     session.execute(delete(SearchEntry).where(condition))
 
 
-def _put(session: Session, row: _Row) -> None:
-    entry, document = row
-    entry_id = session.execute(insert(SearchEntry).values(entry).returning(SearchEntry.id)).scalar_one()
-    session.execute(insert(SearchDocument).values(entry_id=entry_id, **document))
+def _put(session: Session, row: IndexRow) -> None:
+    entry_id = session.execute(insert(SearchEntry).values(row.entry).returning(SearchEntry.id)).scalar_one()
+    session.execute(insert(SearchDocument).values(entry_id=entry_id, **row.document))
+    links = _links(row, entry_id)
+    if links:
+        session.execute(insert(SearchPilotSolution), links)
 
 
 def reindex_solution(solution: Solution) -> None:
@@ -206,6 +251,12 @@ def reindex_solution(solution: Solution) -> None:
     _remove(session, SearchEntry.solution_id == solution.id)
     if solution.status is EntryStatus.published:
         _put(session, _solution_values(solution, vocabulary()))
+    # The pilot projects that use it count as open source through it, or no longer.
+    session.execute(
+        update(SearchPilotSolution)
+        .where(SearchPilotSolution.solution_id == solution.id)
+        .values(solution_open_source=_public_open_source(solution.status, solution.open_source))
+    )
 
 
 def reindex_pilot_project(project: PilotProject) -> None:
@@ -224,29 +275,40 @@ class RebuildReport:
     pilot_projects: int
 
 
-def _write_batches(session: Session, rows: Iterator[_Row], first_id: int) -> int:
-    """Insert entries with ids from ``first_id`` and their documents; return how many."""
-    entry_table, document_table = SearchEntry.__table__, SearchDocument.__table__
+def _write_batches(session: Session, rows: Iterable[IndexRow], first_id: int) -> int:
+    """Insert entries with ids from ``first_id``, their documents and links; return how many."""
     count = 0
     entries: list[dict[str, Any]] = []
     documents: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
 
     def flush() -> None:
-        if entries:
-            session.execute(insert(entry_table), entries)
-            session.execute(insert(document_table), documents)
-            entries.clear()
-            documents.clear()
+        for table, batch in (
+            (SearchEntry.__table__, entries),
+            (SearchDocument.__table__, documents),
+            (SearchPilotSolution.__table__, links),
+        ):
+            if batch:
+                session.execute(insert(table), batch)
+                batch.clear()
 
-    for entry, document in rows:
+    for row in rows:
         entry_id = first_id + count
-        entries.append({**entry, "id": entry_id})
-        documents.append({**document, "entry_id": entry_id})
+        entries.append({**row.entry, "id": entry_id})
+        documents.append({**row.document, "entry_id": entry_id})
+        links.extend(_links(row, entry_id))
         count += 1
         if len(entries) >= _BATCH:
             flush()
     flush()
     return count
+
+
+def _grouped(rows: Iterable[Any]) -> dict[int, list[Any]]:
+    groups: dict[int, list[Any]] = defaultdict(list)
+    for owner_id, value in rows:
+        groups[owner_id].append(value)
+    return groups
 
 
 def rebuild_index(session: Optional[Session] = None, cpv: Optional[Vocabulary] = None) -> RebuildReport:
@@ -257,18 +319,19 @@ def rebuild_index(session: Optional[Session] = None, cpv: Optional[Vocabulary] =
     """
     session = session or db.session
     cpv = cpv or vocabulary()
-    session.execute(delete(SearchDocument))
-    session.execute(delete(SearchEntry))
     published = EntryStatus.published
+    _forget_fts_statistics(session)
+    for model in (SearchDocument, SearchPilotSolution, SearchEntry):
+        session.execute(delete(model))
 
-    solution_cpv: dict[int, list[str]] = defaultdict(list)
-    for owner_id, code in session.execute(
-        select(SolutionCpv.solution_id, SolutionCpv.code)
-        .join(Solution, Solution.id == SolutionCpv.solution_id)
-        .where(Solution.status == published)
-        .order_by(SolutionCpv.solution_id, SolutionCpv.code)
-    ):
-        solution_cpv[owner_id].append(code)
+    solution_cpv = _grouped(
+        session.execute(
+            select(SolutionCpv.solution_id, SolutionCpv.code)
+            .join(Solution, Solution.id == SolutionCpv.solution_id)
+            .where(Solution.status == published)
+            .order_by(SolutionCpv.solution_id, SolutionCpv.code)
+        )
+    )
     solutions = session.execute(
         select(
             Solution.id,
@@ -292,21 +355,35 @@ def rebuild_index(session: Optional[Session] = None, cpv: Optional[Vocabulary] =
     solution_count = _write_batches(
         session,
         (
-            _solution_row(**row._asdict(), cpv_codes=solution_cpv.get(row.id, ()), cpv=cpv)
+            _solution_row(**row._asdict(), cpv_codes=solution_cpv.get(row.id, []), cpv=cpv)
             for row in solutions
         ),
         first_id=1,
     )
     del solutions, solution_cpv
 
-    pilot_cpv: dict[int, list[str]] = defaultdict(list)
-    for owner_id, code in session.execute(
-        select(PilotProjectCpv.pilot_project_id, PilotProjectCpv.code)
-        .join(PilotProject, PilotProject.id == PilotProjectCpv.pilot_project_id)
-        .where(PilotProject.status == published)
-        .order_by(PilotProjectCpv.pilot_project_id, PilotProjectCpv.code)
-    ):
-        pilot_cpv[owner_id].append(code)
+    pilot_cpv = _grouped(
+        session.execute(
+            select(PilotProjectCpv.pilot_project_id, PilotProjectCpv.code)
+            .join(PilotProject, PilotProject.id == PilotProjectCpv.pilot_project_id)
+            .where(PilotProject.status == published)
+            .order_by(PilotProjectCpv.pilot_project_id, PilotProjectCpv.code)
+        )
+    )
+    pilot_links = _grouped(
+        (pilot_id, (solution_id, _public_open_source(status, open_source)))
+        for pilot_id, solution_id, status, open_source in session.execute(
+            select(
+                pilot_solutions.c.pilot_project_id,
+                pilot_solutions.c.solution_id,
+                Solution.status,
+                Solution.open_source,
+            )
+            .join(PilotProject, PilotProject.id == pilot_solutions.c.pilot_project_id)
+            .join(Solution, Solution.id == pilot_solutions.c.solution_id)
+            .where(PilotProject.status == published)
+        )
+    )
     projects = session.execute(
         select(
             PilotProject.id,
@@ -321,6 +398,7 @@ def rebuild_index(session: Optional[Session] = None, cpv: Optional[Vocabulary] =
             PilotProject.lessons_learned,
             PilotProject.specification,
             Organisation.name.label("organisation_name"),
+            Organisation.nuts_code,
             PilotProject.published_at,
             PilotProject.updated_at,
         )
@@ -330,7 +408,15 @@ def rebuild_index(session: Optional[Session] = None, cpv: Optional[Vocabulary] =
     ).all()
     pilot_count = _write_batches(
         session,
-        (_pilot_row(**row._asdict(), cpv_codes=pilot_cpv.get(row.id, ()), cpv=cpv) for row in projects),
+        (
+            _pilot_row(
+                **row._asdict(),
+                cpv_codes=pilot_cpv.get(row.id, []),
+                solutions=pilot_links.get(row.id, []),
+                cpv=cpv,
+            )
+            for row in projects
+        ),
         first_id=solution_count + 1,
     )
     _after_bulk_load(session)
@@ -346,6 +432,24 @@ def _after_bulk_load(session: Session) -> None:
                 "FROM search_entries"
             )
         )
-        session.execute(text("ANALYZE search_entries, search_documents"))
+        session.execute(text("ANALYZE search_entries, search_documents, search_pilot_solutions"))
     else:
-        session.execute(text("ANALYZE"))
+        for table in ("search_entries", "search_pilot_solutions"):
+            session.execute(text(f"ANALYZE {table}"))
+
+
+def _forget_fts_statistics(session: Session) -> None:
+    """Drop SQLite's planner statistics of the FTS5 shadow tables, if any.
+
+    FTS5 plans its own statements on its shadow tables; statistics taken while they were
+    (nearly) empty, e.g. by a database-wide ANALYZE right after the migration, make every
+    insert into the index slower the larger it grows (minutes instead of seconds for 100,000
+    entries). Without statistics SQLite's default assumptions fit.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    exists = session.scalar(
+        text("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+    )
+    if exists:
+        session.execute(text("DELETE FROM sqlite_stat1 WHERE tbl LIKE 'search_fts%'"))

@@ -1,11 +1,13 @@
 """The search index: one row per published solution or pilot project.
 
-Two tables, so that filtering, counting and sorting read narrow rows only:
+Separate tables, so that filtering, counting and sorting read narrow rows only:
 
 - ``search_entries``: what the search filters, sorts and counts on (kind, category, costs,
   flags, dates, the folded title) and the organisation's name;
 - ``search_documents``: the texts (title, summary, everything else worth finding), one row per
-  entry.
+  entry;
+- ``search_pilot_solutions``: which solutions the indexed pilot projects use (for the filters
+  that link the two kinds).
 
 The full-text part is dialect-specific and kept out of the SQLAlchemy metadata (migration 0003):
 
@@ -66,6 +68,8 @@ class SearchEntry(db.Model):
             "solution_id",
             "pilot_project_id",
         ),
+        # The pilot projects of a region, funded or not (few rows of many).
+        Index("ix_search_entries_pilots", "kind", "funded", "nuts_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,6 +87,8 @@ class SearchEntry(db.Model):
     cost_high: Mapped[Optional[Decimal]] = mapped_column(Numeric(14, 2))
     open_source: Mapped[bool] = mapped_column(default=False)  # solutions: its licence
     funded: Mapped[bool] = mapped_column(default=False)  # pilot projects: funded
+    # Pilot projects: the NUTS code of the municipality (the region filter is a prefix).
+    nuts_code: Mapped[Optional[str]] = mapped_column(String(5))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # Title folded for sorting (case, umlauts as base letters: DIN 5007-1).
     sort_title: Mapped[str] = mapped_column(String(200), index=True)
@@ -101,6 +107,31 @@ class SearchDocument(db.Model):
     # Everything else that should be found: description, standards, licence, organisation,
     # CPV labels; for pilot projects results, lessons learned, funding programme, specification.
     body: Mapped[str] = mapped_column(Text)
+    # The entry's CPV codes as their 8 digits, separated by spaces: the CPV filter is a prefix
+    # query on these in the full-text index (fast on both databases).
+    cpv_codes: Mapped[str] = mapped_column(String(500), default="")
+
+
+class SearchPilotSolution(db.Model):
+    """A solution used by an indexed (published) pilot project, with what the filters need.
+
+    The region, funding and open-source filters link the two kinds: a solution lies in a
+    region (or counts as funded / used without funding) if a published pilot project there
+    uses it; a pilot project counts as open source if it uses a published open-source
+    solution. These rows are rebuilt with their pilot project's entry and go with it.
+    """
+
+    __tablename__ = "search_pilot_solutions"
+
+    pilot_entry_id: Mapped[int] = mapped_column(
+        ForeignKey("search_entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    solution_id: Mapped[int] = mapped_column(ForeignKey("solutions.id", ondelete="CASCADE"), primary_key=True)
+    nuts_code: Mapped[Optional[str]] = mapped_column(String(5))  # of the pilot's municipality
+    funded: Mapped[bool]  # the pilot project's funding
+    # The solution is published and open source (kept up to date by reindex_solution and the
+    # unpublish triggers).
+    solution_open_source: Mapped[bool]
 
 
 def include_name(name: Optional[str], type_: str, parent_names: dict[str, object]) -> bool:
