@@ -10,6 +10,7 @@ exists (matched by name, e-mail or title) is left alone.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -96,6 +97,12 @@ def _organisation(spec: DemoOrganisation) -> tuple[Organisation, bool]:
     return organisation, True
 
 
+@lru_cache(maxsize=1)
+def _demo_password_hash() -> str:
+    """One argon2 hash for every demo user, computed once per process: keeps the seed fast."""
+    return PASSWORD_HASHER.hash(DEMO_PASSWORD)
+
+
 def seed_accounts() -> int:
     """Create the missing demo organisations and users (all active, password DEMO_PASSWORD)."""
     created = 0
@@ -107,7 +114,7 @@ def seed_accounts() -> int:
     missing = [user for user in USERS if user[1] not in existing]
     if not missing:
         return created
-    password_hash = PASSWORD_HASHER.hash(DEMO_PASSWORD)  # one hash for all: keeps the seed fast
+    password_hash = _demo_password_hash()
     for key, email, name, roles in missing:
         now = utcnow()
         user = add_invited_user(
