@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from procurement.extensions import db
+from procurement.search.cli import register_commands as register_search_commands
 
 
 def register_commands(app: Flask) -> None:
@@ -54,3 +55,4 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(audit)
     app.cli.add_command(mail)
+    register_search_commands(app)

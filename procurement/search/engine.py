@@ -56,10 +56,11 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import text as sql_text
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from procurement.extensions import db
 from procurement.marketplace.models import Category
+from procurement.search.index import entry_id_of_solution
 from procurement.search.models import EntryKind, SearchDocument, SearchEntry, SearchPilotSolution
 
 PER_PAGE = 20
@@ -227,9 +228,9 @@ def _entries_linked_by_pilots(pilot: ColumnElement[bool], link: ColumnElement[bo
     every entry: PostgreSQL then starts from it when it is short.
     """
     e, links = SearchEntry, SearchPilotSolution
-    used = aliased(SearchEntry)
     pilots = select(e.id).where(e.kind == EntryKind.pilot_project, pilot)
-    solutions = select(used.id).join(links, links.solution_id == used.solution_id).where(link)
+    # A solution's entry id is derived from its id: no join needed.
+    solutions = select(entry_id_of_solution(links.solution_id)).where(link)
     return union_all(pilots, solutions)
 
 

@@ -11,7 +11,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Field, Form, SelectField, SelectMultipleField, StringField, ValidationError
+from wtforms import (
+    BooleanField,
+    Field,
+    Form,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from procurement.marketplace.labels import CATEGORY_LABELS
@@ -87,6 +96,10 @@ class EuroField(StringField):
         return getattr(self, "raw", "") or ""
 
 
+def _values(field: SelectField | SelectMultipleField) -> set[str]:
+    return {choice.value for choice in field.choices}  # type: ignore[union-attr]
+
+
 class LenientSelectField(SelectField):
     """A select whose unknown values are an error with a German message (never a 500)."""
 
@@ -98,7 +111,7 @@ class LenientSelectField(SelectField):
         if not self.data:
             self.data = ""
             return
-        if self.data not in {value for value, _label in self.choices}:  # type: ignore[union-attr]
+        if self.data not in _values(self):
             self.data = ""
             raise ValidationError(_l("Diese Auswahl gibt es nicht; sie wurde ignoriert."))
 
@@ -110,7 +123,7 @@ class CategoriesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def pre_validate(self, form: Form) -> None:
-        known = {value for value, _label in self.choices}  # type: ignore[union-attr]
+        known = _values(self)
         unknown = [value for value in self.data or [] if value not in known]
         self.data = [value for value in self.data or [] if value in known]
         if unknown:
@@ -119,9 +132,9 @@ class CategoriesField(SelectMultipleField):
             )
 
 
-def _choices(labels: dict[Any, Any], empty: Any = None) -> list[tuple[str, Any]]:
-    choices = [(key.value, label) for key, label in labels.items()]
-    return [("", empty), *choices] if empty is not None else choices
+def _choices(labels: dict[Any, Any], empty: Any = None) -> list[SelectChoice]:
+    choices = [SelectChoice(getattr(key, "value", key), label) for key, label in labels.items()]
+    return [SelectChoice("", empty), *choices] if empty is not None else choices
 
 
 class SearchForm(Form):
@@ -147,7 +160,7 @@ class SearchForm(Form):
     cost_to = EuroField(_l("Kosten bis (EUR, netto)"), render_kw={"inputmode": "decimal"})
     state = LenientSelectField(
         _l("Bundesland"),
-        choices=[("", _l("alle Bundesländer")), *STATES.items()],
+        choices=_choices(STATES, _l("alle Bundesländer")),
         description=_l("Modellprojekte der Kommunen dort und die Lösungen, die sie einsetzen."),
     )
     nuts = StringField(

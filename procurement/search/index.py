@@ -100,6 +100,7 @@ def _solution_row(
     cpv: Vocabulary,
 ) -> IndexRow:
     entry = {
+        "id": entry_id_of_solution(id),
         "kind": EntryKind.solution,
         "solution_id": id,
         "pilot_project_id": None,
@@ -139,6 +140,7 @@ def _pilot_row(
     cpv: Vocabulary,
 ) -> IndexRow:
     entry = {
+        "id": entry_id_of_pilot_project(id),
         "kind": EntryKind.pilot_project,
         "solution_id": None,
         "pilot_project_id": id,
@@ -214,6 +216,19 @@ def _public_open_source(status: EntryStatus, open_source: bool) -> bool:
     return status is EntryStatus.published and bool(open_source)
 
 
+def entry_id_of_solution(solution_id: int) -> int:
+    """Entry ids are derived, not generated: even for solutions, odd for pilot projects.
+
+    So a reindexed entry keeps its id, and a solution's entry id is known without a lookup
+    (the filters that link the two kinds need it).
+    """
+    return 2 * solution_id
+
+
+def entry_id_of_pilot_project(project_id: int) -> int:
+    return 2 * project_id + 1
+
+
 def _links(row: IndexRow, entry_id: int) -> list[dict[str, Any]]:
     return [
         {
@@ -236,7 +251,8 @@ def _remove(session: Session, condition: Any) -> None:
 
 
 def _put(session: Session, row: IndexRow) -> None:
-    entry_id = session.execute(insert(SearchEntry).values(row.entry).returning(SearchEntry.id)).scalar_one()
+    entry_id = row.entry["id"]
+    session.execute(insert(SearchEntry).values(row.entry))
     session.execute(insert(SearchDocument).values(entry_id=entry_id, **row.document))
     links = _links(row, entry_id)
     if links:
@@ -275,8 +291,8 @@ class RebuildReport:
     pilot_projects: int
 
 
-def _write_batches(session: Session, rows: Iterable[IndexRow], first_id: int) -> int:
-    """Insert entries with ids from ``first_id``, their documents and links; return how many."""
+def _write_batches(session: Session, rows: Iterable[IndexRow]) -> int:
+    """Insert entries, their documents and links; return how many."""
     count = 0
     entries: list[dict[str, Any]] = []
     documents: list[dict[str, Any]] = []
@@ -293,8 +309,8 @@ def _write_batches(session: Session, rows: Iterable[IndexRow], first_id: int) ->
                 batch.clear()
 
     for row in rows:
-        entry_id = first_id + count
-        entries.append({**row.entry, "id": entry_id})
+        entry_id = row.entry["id"]
+        entries.append(row.entry)
         documents.append({**row.document, "entry_id": entry_id})
         links.extend(_links(row, entry_id))
         count += 1
@@ -358,7 +374,6 @@ def rebuild_index(session: Optional[Session] = None, cpv: Optional[Vocabulary] =
             _solution_row(**row._asdict(), cpv_codes=solution_cpv.get(row.id, []), cpv=cpv)
             for row in solutions
         ),
-        first_id=1,
     )
     del solutions, solution_cpv
 
@@ -417,21 +432,14 @@ def rebuild_index(session: Optional[Session] = None, cpv: Optional[Vocabulary] =
             )
             for row in projects
         ),
-        first_id=solution_count + 1,
     )
     _after_bulk_load(session)
     return RebuildReport(solutions=solution_count, pilot_projects=pilot_count)
 
 
 def _after_bulk_load(session: Session) -> None:
-    """Move PostgreSQL's id sequence past the explicit ids; refresh the planner statistics."""
+    """Refresh the planner statistics of what the search reads."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text(
-                "SELECT setval(pg_get_serial_sequence('search_entries', 'id'), COALESCE(MAX(id), 1)) "
-                "FROM search_entries"
-            )
-        )
         session.execute(text("ANALYZE search_entries, search_documents, search_pilot_solutions"))
     else:
         for table in ("search_entries", "search_pilot_solutions"):

@@ -72,7 +72,8 @@ class SearchEntry(db.Model):
         Index("ix_search_entries_pilots", "kind", "funded", "nuts_code"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # Derived from the solution's or pilot project's id (index.entry_id_of_*), not generated.
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     kind: Mapped[EntryKind] = mapped_column(_enum(EntryKind, "search_entry_kind"))
     solution_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("solutions.id", ondelete="CASCADE"), unique=True
