@@ -48,9 +48,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-# Translated names of workflow states and triggers for messages; each domain registers its own.
+# Translated names of workflow states and of triggers (by workflow name and trigger) for
+# messages; each domain registers its own.
 STATE_LABELS: dict[Enum, object] = {}
-TRIGGER_LABELS: dict[str, object] = {}
+TRIGGER_LABELS: dict[tuple[str, str], object] = {}
 
 
 def select_locale() -> str:
@@ -118,7 +119,7 @@ def init_app(app: Flask) -> None:
     def invalid_transition(err: InvalidTransition):  # type: ignore[no-untyped-def]
         db.session.rollback()
         params = {
-            "trigger": str(TRIGGER_LABELS.get(err.trigger, err.trigger)),
+            "trigger": str(TRIGGER_LABELS.get((err.workflow, err.trigger), err.trigger)),
             "state": str(STATE_LABELS.get(err.state, err.state.value)),
         }
         return _error_page(409, _("Aktion nicht möglich"), _(err.message) % params)

@@ -27,8 +27,9 @@ class InvalidTransition(Exception):
 
     message = N_("Die Aktion „%(trigger)s“ ist im Status „%(state)s“ nicht möglich.")
 
-    def __init__(self, trigger: str, state: Enum) -> None:
-        super().__init__(f"{trigger!r} is not allowed in state {state.value!r}")
+    def __init__(self, trigger: str, state: Enum, workflow: str = "") -> None:
+        super().__init__(f"{workflow}: {trigger!r} is not allowed in state {state.value!r}")
+        self.workflow = workflow
         self.trigger = trigger
         self.state = state
         self.params = {"trigger": trigger, "state": state.value}
@@ -37,8 +38,8 @@ class InvalidTransition(Exception):
 class GuardFailed(InvalidTransition):
     """A trigger that is allowed in this state, but whose guard refuses it now."""
 
-    def __init__(self, trigger: str, state: Enum, guard: Guard) -> None:
-        super().__init__(trigger, state)
+    def __init__(self, trigger: str, state: Enum, guard: Guard, workflow: str = "") -> None:
+        super().__init__(trigger, state, workflow)
         self.guard = guard
         self.message = guard.message
 
@@ -127,14 +128,14 @@ class Workflow:
             raise ValueError(f"{self.name}: {state!r} is not a {self.states.__name__}")
         moves = self.moves_from(state, trigger)
         if trigger not in self._machine.events or not moves:
-            raise InvalidTransition(trigger, state)
+            raise InvalidTransition(trigger, state, self.name)
         try:
             moved = self._machine.events[trigger].trigger(obj, now=now)
         except MachineError as err:
-            raise InvalidTransition(trigger, state) from err
+            raise InvalidTransition(trigger, state, self.name) from err
         if not moved:
             failing = next(guard for move in moves for guard in move.guards if not guard(obj, now))
-            raise GuardFailed(trigger, state, failing)
+            raise GuardFailed(trigger, state, failing, self.name)
         return obj.status
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from workflows.machine import N_, Guard, Transition, Workflow
 
@@ -17,8 +18,12 @@ class NeedStatus(enum.Enum):
     withdrawn = "withdrawn"
 
 
+# Delivery periods are calendar days of the municipality: compare with the date in Germany.
+_BERLIN = ZoneInfo("Europe/Berlin")
+
+
 def _delivery_not_over(need: Any, now: datetime) -> bool:
-    return need.delivery_until is None or need.delivery_until >= now.date()
+    return need.delivery_until is None or need.delivery_until >= now.astimezone(_BERLIN).date()
 
 
 delivery_not_over = Guard(

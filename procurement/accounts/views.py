@@ -334,8 +334,8 @@ _MEMBER_ACTIONS = {
 
 
 STATE_LABELS.update(STATUS_LABELS)
-TRIGGER_LABELS.update({trigger: entry[1] for trigger, entry in _MEMBER_ACTIONS.items()})
-TRIGGER_LABELS["activate"] = _l("Konto aktivieren")
+TRIGGER_LABELS.update({(ACCOUNT.name, trigger): entry[1] for trigger, entry in _MEMBER_ACTIONS.items()})
+TRIGGER_LABELS[ACCOUNT.name, "activate"] = _l("Konto aktivieren")
 
 
 @bp.route("/organisations/<int:organisation_id>/members/<int:user_id>", methods=["GET", "POST"])

@@ -29,6 +29,7 @@ from procurement.marketplace.labels import CATEGORY_LABELS, DOCUMENT_KIND_LABELS
 from procurement.marketplace.models import Category, Document, PilotProject, Solution
 from procurement.reference.validators import vocabulary
 from procurement.web import STATE_LABELS, TRIGGER_LABELS, safe_next
+from workflows.curation import CURATION
 
 bp = Blueprint("marketplace", __name__)
 
@@ -76,10 +77,9 @@ _ACTIONS = {
 }
 
 STATE_LABELS.update(ENTRY_STATUS_LABELS)
-TRIGGER_LABELS.update({trigger: entry[1] for trigger, entry in _ACTIONS.items()})
-TRIGGER_LABELS["reject"] = _l("Zur Überarbeitung zurückgeben")
-# "withdraw" and "reopen" are triggers of needs too: names that fit both in conflict messages
-TRIGGER_LABELS["withdraw"] = _l("Zurückziehen")
+TRIGGER_LABELS.update({(CURATION.name, trigger): entry[1] for trigger, entry in _ACTIONS.items()})
+TRIGGER_LABELS[CURATION.name, "reject"] = _l("Zur Überarbeitung zurückgeben")
+TRIGGER_LABELS[CURATION.name, "withdraw"] = _l("Zurückziehen")
 
 
 def entry_slug(entry: Entry) -> str:

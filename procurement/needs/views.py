@@ -37,14 +37,12 @@ from procurement.needs.permissions import (
 )
 from procurement.reference.validators import vocabulary
 from procurement.web import STATE_LABELS, TRIGGER_LABELS
-from workflows.need import NeedStatus
+from workflows.need import NEED, NeedStatus
 
 bp = Blueprint("needs", __name__)
 
 STATE_LABELS.update(NEED_STATUS_LABELS)
-for _trigger, _label in NEED_TRIGGER_LABELS.items():
-    # "reopen" and "withdraw" are also triggers of the marketplace curation: keep its names
-    TRIGGER_LABELS.setdefault(_trigger, _label)
+TRIGGER_LABELS.update({(NEED.name, trigger): label for trigger, label in NEED_TRIGGER_LABELS.items()})
 
 
 def cpv_label(code: str) -> str:

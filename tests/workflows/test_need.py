@@ -83,8 +83,9 @@ def test_a_need_delivered_until_today_can_still_be_opened():
 
 def test_the_delivery_guard_uses_the_given_now_not_the_wall_clock():
     need = FakeNeed(NeedStatus.draft, delivery_until=date(2026, 1, 31))
-    assert "open" in NEED.allowed_triggers(need, datetime(2026, 1, 31, 23, 0, tzinfo=UTC))
-    assert "open" not in NEED.allowed_triggers(need, datetime(2026, 2, 1, 0, 0, tzinfo=UTC))
+    assert "open" in NEED.allowed_triggers(need, datetime(2026, 1, 31, 22, 59, tzinfo=UTC))
+    # 23:00 UTC is midnight in Germany (CET): the period of the municipality is over
+    assert "open" not in NEED.allowed_triggers(need, datetime(2026, 1, 31, 23, 0, tzinfo=UTC))
 
 
 def test_a_need_without_delivery_end_can_be_opened():
@@ -95,3 +96,4 @@ def test_a_need_without_delivery_end_can_be_opened():
 def test_naive_now_is_refused():
     with pytest.raises(ValueError, match="timezone-aware"):
         NEED.fire(FakeNeed(NeedStatus.draft), "open", datetime(2026, 11, 25, 12, 0))  # noqa: DTZ001
+
