@@ -144,18 +144,14 @@ def upgrade():
         _sqlite_full_text()
 
 
-# PostgreSQL: German stemming (snowball) in a generated tsvector column, weighted title (A),
-# summary (B), rest (C), with a GIN index; the CPV codes (digits, unstemmed) are weight D, which
-# the CPV filter selects (e.g. '3492':*D).
+# PostgreSQL: German stemming (snowball) in a tsvector column of search_entries itself (no join
+# between the matches and the filters), weighted title (A), summary (B), rest (C), with a GIN
+# index; the CPV codes (digits, unstemmed) are weight D, which the CPV filter selects
+# (e.g. '3492':*D). The index code computes it from the document's texts on insert
+# (procurement/search/index.py); a generated column cannot read another table.
 def _postgresql_full_text():
-    op.execute(
-        "ALTER TABLE search_documents ADD COLUMN search_fts tsvector GENERATED ALWAYS AS ("
-        "setweight(to_tsvector('german'::regconfig, title), 'A') || "
-        "setweight(to_tsvector('german'::regconfig, summary), 'B') || "
-        "setweight(to_tsvector('german'::regconfig, body), 'C') || "
-        "setweight(to_tsvector('simple'::regconfig, cpv_codes), 'D')) STORED"
-    )
-    op.execute("CREATE INDEX search_fts_gin ON search_documents USING gin (search_fts)")
+    op.execute("ALTER TABLE search_entries ADD COLUMN search_fts tsvector")
+    op.execute("CREATE INDEX search_fts_gin ON search_entries USING gin (search_fts)")
     for table, column in (("solutions", "solution_id"), ("pilot_projects", "pilot_project_id")):
         op.execute(
             f"CREATE FUNCTION search_fts_unindex_{table}() RETURNS trigger LANGUAGE plpgsql AS "
@@ -229,7 +225,7 @@ def downgrade():
             op.execute(f"DROP TRIGGER IF EXISTS search_fts_unpublished ON {table}")
             op.execute(f"DROP FUNCTION IF EXISTS search_fts_unindex_{table}()")
         op.execute("DROP INDEX IF EXISTS search_fts_gin")
-        op.execute("ALTER TABLE search_documents DROP COLUMN IF EXISTS search_fts")
+        op.execute("ALTER TABLE search_entries DROP COLUMN IF EXISTS search_fts")
     else:
         for table in ("solutions", "pilot_projects"):
             op.execute(f"DROP TRIGGER IF EXISTS search_fts_{table}_unpublished")

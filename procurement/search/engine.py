@@ -325,7 +325,8 @@ class _SqliteBackend(_Backend):
 
 
 class _PostgresBackend(_Backend):
-    document = literal_column("search_documents.search_fts")
+    # The vector lives in search_entries (migration 0003): matching and filters in one row.
+    document = literal_column("search_entries.search_fts")
 
     @staticmethod
     def expression(text: _FullText) -> str:
@@ -348,9 +349,7 @@ class _PostgresBackend(_Backend):
         session.execute(sql_text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
     def restrict(self, statement: Select[Any], text: _FullText) -> Select[Any]:
-        return statement.join(SearchDocument, SearchDocument.entry_id == SearchEntry.id).where(
-            self.document.op("@@")(self._tsquery(text))
-        )
+        return statement.where(self.document.op("@@")(self._tsquery(text)))
 
     def rank(self, text: _FullText) -> ColumnElement[Any]:
         return func.ts_rank(self.document, self._tsquery(text)).desc()

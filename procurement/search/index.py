@@ -22,7 +22,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Optional
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import column, delete, insert, select, table, text, update
 from sqlalchemy.orm import Session
 
 from procurement.accounts.models import Organisation
@@ -250,9 +250,35 @@ def _remove(session: Session, condition: Any) -> None:
     session.execute(delete(SearchEntry).where(condition))
 
 
+# PostgreSQL: search_entries.search_fts (not part of the model, migration 0003) is computed from
+# the document's texts, bound as fts_* parameters next to the entry's columns.
+_PG_ENTRIES = table(
+    "search_entries",
+    *(column(c.name, c.type) for c in SearchEntry.__table__.columns),
+    column("search_fts"),
+)
+_PG_VECTOR = text(
+    "setweight(to_tsvector('german'::regconfig, :fts_title), 'A') || "
+    "setweight(to_tsvector('german'::regconfig, :fts_summary), 'B') || "
+    "setweight(to_tsvector('german'::regconfig, :fts_body), 'C') || "
+    "setweight(to_tsvector('simple'::regconfig, :fts_cpv_codes), 'D')"
+)
+
+
+def _entry_insert(session: Session) -> Any:
+    """The INSERT for search_entries; on PostgreSQL it computes the full-text vector too."""
+    if session.get_bind().dialect.name == "postgresql":
+        return insert(_PG_ENTRIES).values(search_fts=_PG_VECTOR)
+    return insert(SearchEntry.__table__)
+
+
+def _entry_params(row: IndexRow) -> dict[str, Any]:
+    return {**row.entry, **{f"fts_{name}": value for name, value in row.document.items()}}
+
+
 def _put(session: Session, row: IndexRow) -> None:
     entry_id = row.entry["id"]
-    session.execute(insert(SearchEntry).values(row.entry))
+    session.execute(_entry_insert(session), [_entry_params(row)])
     session.execute(insert(SearchDocument).values(entry_id=entry_id, **row.document))
     links = _links(row, entry_id)
     if links:
@@ -299,18 +325,18 @@ def _write_batches(session: Session, rows: Iterable[IndexRow]) -> int:
     links: list[dict[str, Any]] = []
 
     def flush() -> None:
-        for table, batch in (
-            (SearchEntry.__table__, entries),
-            (SearchDocument.__table__, documents),
-            (SearchPilotSolution.__table__, links),
+        for statement, batch in (
+            (_entry_insert(session), entries),
+            (insert(SearchDocument.__table__), documents),
+            (insert(SearchPilotSolution.__table__), links),
         ):
             if batch:
-                session.execute(insert(table), batch)
+                session.execute(statement, batch)
                 batch.clear()
 
     for row in rows:
         entry_id = row.entry["id"]
-        entries.append(row.entry)
+        entries.append(_entry_params(row))
         documents.append({**row.document, "entry_id": entry_id})
         links.extend(_links(row, entry_id))
         count += 1

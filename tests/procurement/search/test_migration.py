@@ -35,8 +35,8 @@ def scratch_url(tmp_path: Path) -> Iterator[str]:
 def _search_objects() -> set[str]:
     inspector = inspect(db.engine)
     names = {name for name in inspector.get_table_names() if name.startswith("search_")}
-    if "search_documents" in names:
-        names |= {column["name"] for column in inspector.get_columns("search_documents")} & {"search_fts"}
+    if "search_entries" in names:
+        names |= {column["name"] for column in inspector.get_columns("search_entries")} & {"search_fts"}
     return names
 
 
