@@ -344,9 +344,10 @@ class _PostgresBackend(_Backend):
         # The filters' subqueries can make the planner's cost estimates large enough to switch
         # on JIT compilation, which costs hundreds of milliseconds for a query of a few. Only
         # for this transaction.
-        session.execute(sql_text("SET LOCAL jit = off"))
         # Parallel workers cost more to start than these queries take.
-        session.execute(sql_text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        session.connection().exec_driver_sql(
+            "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0"
+        )
 
     def restrict(self, statement: Select[Any], text: _FullText) -> Select[Any]:
         return statement.where(self.document.op("@@")(self._tsquery(text)))
@@ -420,7 +421,9 @@ def search(query: SearchQuery, session: Optional[Session] = None) -> SearchResul
     category_counts = {category: 0 for category in Category}
     kind_counts = {kind: 0 for kind in EntryKind}
     total = 0
-    for category, kind, number in session.execute(counts):
+    # Core execution on the session's connection: these rows are no ORM objects.
+    connection = session.connection()
+    for category, kind, number in connection.execute(counts):
         in_kind = query.kind is None or kind is query.kind
         in_category = not query.categories or category in query.categories
         if in_kind:
@@ -446,10 +449,12 @@ def search(query: SearchQuery, session: Optional[Session] = None) -> SearchResul
             Sort.cost: [SearchEntry.cost_low.asc().nulls_last(), SearchEntry.sort_title.asc()],
         }[sort]
         order += [SearchEntry.published_at.desc(), SearchEntry.id.desc()]
-        page_ids = list(session.scalars(ids.order_by(*order).limit(per_page).offset((page - 1) * per_page)))
+        page_ids = list(
+            connection.execute(ids.order_by(*order).limit(per_page).offset((page - 1) * per_page)).scalars()
+        )
         details = {
             row.id: row
-            for row in session.execute(
+            for row in connection.execute(
                 select(*_DETAIL_COLUMNS)
                 .join(SearchDocument, SearchDocument.entry_id == SearchEntry.id)
                 .where(SearchEntry.id.in_(page_ids))
