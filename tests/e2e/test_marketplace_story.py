@@ -3,12 +3,13 @@ project, turns it into a need and finds others to buy together with."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from procurement.accounts.models import User
+from procurement.database import utcnow
 from procurement.needs.models import Need
 from tests.conftest import one
 from tests.e2e.conftest import assert_no_axe_violations, log_in, navigation, screenshot
@@ -40,7 +41,7 @@ def test_unfunded_officer_finds_a_pilot_creates_a_need_and_sees_a_bundling_propo
 
     page.get_by_role("link", name="Bedarf daraus erstellen").click()
     expect(page.get_by_label("CPV-Code", exact=False).first).to_have_value("34926000-4")
-    start = date.today().replace(day=1) + timedelta(days=130)
+    start = utcnow().date().replace(day=1) + timedelta(days=130)
     page.get_by_label("Titel", exact=True).fill("Sensoren für den Parkplatz am Dorfgemeinschaftshaus")
     page.get_by_label("Menge", exact=True).fill("24")
     page.get_by_label("Einheit", exact=True).fill("Sensoren")
