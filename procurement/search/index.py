@@ -14,6 +14,7 @@ index as soon as its status leaves ``published`` (migration 0003), whoever chang
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
@@ -285,6 +286,17 @@ def _put(session: Session, row: IndexRow) -> None:
         session.execute(insert(SearchPilotSolution), links)
 
 
+def new_token(session: Session) -> None:
+    """Mark the index as changed: cached search results of the old state are no longer used."""
+    session.execute(
+        text(
+            "INSERT INTO search_index_state (id, token) VALUES (1, :token) "
+            "ON CONFLICT (id) DO UPDATE SET token = excluded.token"
+        ),
+        {"token": secrets.randbits(62)},
+    )
+
+
 def reindex_solution(solution: Solution) -> None:
     """Put a published solution into the search index, or take it out if it is not published."""
     session = db.session
@@ -299,6 +311,7 @@ def reindex_solution(solution: Solution) -> None:
         .where(SearchPilotSolution.solution_id == solution.id)
         .values(solution_open_source=_public_open_source(solution.status, solution.open_source))
     )
+    new_token(session)
 
 
 def reindex_pilot_project(project: PilotProject) -> None:
@@ -309,6 +322,7 @@ def reindex_pilot_project(project: PilotProject) -> None:
     _remove(session, SearchEntry.pilot_project_id == project.id)
     if project.status is EntryStatus.published:
         _put(session, _pilot_values(project, vocabulary()))
+    new_token(session)
 
 
 @dataclass(frozen=True)
@@ -460,6 +474,7 @@ def rebuild_index(session: Optional[Session] = None, cpv: Optional[Vocabulary] =
         ),
     )
     _after_bulk_load(session)
+    new_token(session)
     return RebuildReport(solutions=solution_count, pilot_projects=pilot_count)
 
 

@@ -31,7 +31,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Enum, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from procurement.database import UTCDateTime
@@ -133,6 +133,20 @@ class SearchPilotSolution(db.Model):
     # The solution is published and open source (kept up to date by reindex_solution and the
     # unpublish triggers).
     solution_open_source: Mapped[bool]
+
+
+class SearchIndexState(db.Model):
+    """One row: a random token that changes with every change of the index.
+
+    Search results may be cached under (token, query): a cached result is never older than the
+    index (procurement/search/cache.py). The index code sets a new token with every change; so
+    do the triggers that take unpublished or deleted entries out (migration 0003).
+    """
+
+    __tablename__ = "search_index_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token: Mapped[int] = mapped_column(BigInteger)
 
 
 def include_name(name: Optional[str], type_: str, parent_names: dict[str, object]) -> bool:

@@ -23,6 +23,7 @@ from procurement.search import (
     engine,
     models,  # noqa: F401 - registers the tables
 )
+from procurement.search.cache import cached_search
 from procurement.search.forms import FUNDING_LABELS, KIND_LABELS, KIND_LABELS_PLURAL, SORT_LABELS, bound_form
 from procurement.search.models import EntryKind
 from procurement.search.regions import STATES
@@ -175,7 +176,7 @@ def search() -> ResponseReturnValue:
     """Search page: words, filters, facet counts per category, sorted and paginated results."""
     form = bound_form(request.args)
     query = form.search_query()
-    result = engine.search(query)
+    result = cached_search(query)
     rows = _Rows()
     chosen_categories = {category.value for category in query.categories}
     return render_template(

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from urllib.parse import quote, urlencode
 
 import pytest
-from flask import url_for
+from babel.numbers import format_currency
+from flask import session, url_for
 
-from procurement.marketplace.models import Category
+from procurement.extensions import db
+from procurement.marketplace.models import Category, Solution
+from procurement.search import engine
+from procurement.search.views import _Rows
 from tests.conftest import page_text
-from tests.procurement.search.conftest import TALHEIM
+from tests.procurement.search.conftest import NOW, TALHEIM
 from tests.procurement.search.test_text import HOSTILE
-from workflows.curation import EntryStatus
+from workflows.curation import CURATION, EntryStatus
 
 
 def _main(response) -> str:  # type: ignore[no-untyped-def]
@@ -173,3 +178,42 @@ def test_a_long_text_is_cut_with_a_notice(client, entries):
 
 def test_the_navigation_links_to_the_search(client):
     assert 'href="/search"' in client.get("/").get_data(as_text=True)
+
+
+# --- the result cache ------------------------------------------------------------------------
+
+
+def test_a_repeated_search_is_answered_from_the_cache(client, entries, monkeypatch):
+    entries.solution("Ampelsteuerung")
+    calls = []
+    original = engine.search
+    monkeypatch.setattr(engine, "search", lambda *args, **kw: calls.append(1) or original(*args, **kw))
+    for _ in range(3):
+        assert "1 Treffer" in page_text(client.get("/search?q=Ampel&sort=title"))
+    assert len(calls) == 1
+
+
+def test_the_cache_never_shows_a_state_older_than_the_index(app, client, entries):
+    solution_id = entries.solution("Ampelsteuerung")
+    assert "1 Treffer" in page_text(client.get("/search?q=Ampel"))
+    entries.solution("Ampelanlage")  # through the index hook
+    assert "2 Treffer" in page_text(client.get("/search?q=Ampel"))
+    with app.app_context():  # without the hook: the database trigger changes the token
+        CURATION.fire(db.session.get(Solution, solution_id), "archive", NOW)
+        db.session.commit()
+    response = client.get("/search?q=Ampel")
+    assert "1 Treffer" in page_text(response)
+    assert ">Ampelanlage</a>" in _main(response) and ">Ampelsteuerung</a>" not in _main(response)
+
+
+def test_amounts_look_like_babel_formats_them(app):
+    for language in ("de", "en"):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            session["lang"] = language
+            rows = _Rows()
+            for value in ("0", "0.5", "999.99", "1000", "1234567.89", "10000000000"):
+                amount = Decimal(value)
+                assert rows.money(amount) == format_currency(amount, "EUR", locale=language), (
+                    language,
+                    value,
+                )
