@@ -1,35 +1,36 @@
 """Search over published solutions and pilot projects: one interface, one backend per database.
 
 ``search(SearchQuery(...)) -> SearchResult`` with the page of items, the total, facet counts
-per category and per kind, and page information. Two queries per search: one GROUP BY
+per category and per kind, and page information. Three short queries per search: one GROUP BY
 (category, kind) over every filter except category and kind (it yields the facets and the
-total), one for the page.
+total), one for the ids of the page, one for their texts.
 
 Full text (the user's words are never passed through as query syntax):
 
 - The text is cut to ``MAX_QUERY_CHARS``; words are the runs of letters and digits (so quotes,
   ``AND``/``OR``/``NOT``/``NEAR`` as operators, ``*``, ``-``, parentheses and colons cannot
-  reach the full-text engine), folded (case, ß -> ss), stop words and single characters
-  dropped, at most ``MAX_TERMS`` kept. Every word must occur (AND).
-- Each word is matched as a prefix of its *light stem* (common German inflection endings
+  reach the full-text engine), folded (case, ß -> ss), stop words (German, and the operator
+  words) and single characters dropped, at most ``MAX_TERMS`` kept. Every word must occur.
+- Each word is matched as a prefix of its *light stem* (one common German inflection ending
   removed: "Ampeln" -> ``ampel*``, "Sensoren" -> ``sensor*``), so that "Ampel" finds
   "Ampelsteuerung" and "Ampeln" finds "Ampel" on both databases.
 - SQLite (FTS5, unicode61, diacritics removed) has no German stemmer; the light stem and the
   prefix match are all it gets. Trade-off: no decompounding ("Steuerung" does not find
-  "Ampelsteuerung"), irregular forms ("Häuser"/"Haus") are missed, and short stems match
-  more than a stemmer would.
+  "Ampelsteuerung"), forms that are no prefix of each other ("Dörfer"/"Dorf", "Wege"/"Weg")
+  are missed, and short stems match more than a stemmer would.
 - PostgreSQL additionally stems every query word and the documents with its German Snowball
-  stemmer (``to_tsvector('german', ...)``, ``to_tsquery('german', ...)``), so it also finds
-  e.g. "Beleuchtung" for "beleuchtet".
+  stemmer (``to_tsvector('german', ...)``, ``to_tsquery('german', ...)``): "Dörfer" finds
+  "Dorf". (Snowball leaves participles alone: "beleuchtet" does not find "Beleuchtung".)
+- The CPV filter is a prefix query on the entry's CPV codes in the same full-text index.
 - Ranking: BM25 on SQLite, ``ts_rank`` on PostgreSQL; title weighs more than the summary,
   the summary more than the rest.
 
-Filters that link the two kinds are read from the live tables: the region of a pilot project is
-its municipality's NUTS code; a solution lies in a region if a published pilot project there
-uses it ("erprobt in"). Likewise "funded": a pilot project's own flag; a solution counts as
-funded (or as used without funding) if a published funded (or non-funded) pilot project uses
-it. "Open source": a solution's licence; a pilot project if it uses a published open-source
-solution.
+Filters that link the two kinds: the region of a pilot project is its municipality's NUTS
+code; a solution lies in a region if a published pilot project there uses it ("erprobt in").
+"Funded": a pilot project's own flag; a solution counts as funded (or as used without
+funding) if a published funded (or non-funded) pilot project uses it. "Open source": a
+solution's licence; a pilot project if it uses a published open-source solution. These read
+``search_pilot_solutions``, a few rows per pilot project.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ STOP_WORDS = frozenset(
 _ENDINGS = ("ern", "en", "er", "em", "es", "e", "n", "s")
 _MIN_STEM = 4
 _WORD = re.compile(r"[^\W_]+")
+_CPV_PREFIX = re.compile(r"[0-9]{2,8}")
 
 
 class Sort(enum.Enum):
@@ -207,15 +209,6 @@ class SearchResult:
     @property
     def last_index(self) -> int:
         return (self.page - 1) * self.per_page + len(self.items)
-
-
-def cpv_range(prefix: str) -> tuple[str, Optional[str]]:
-    """Codes starting with ``prefix`` (digits) are those ``>= low`` and ``< high`` (if any)."""
-    if not prefix.isdigit():
-        raise ValueError(f"CPV prefix must be digits: {prefix!r}")
-    if set(prefix) == {"9"}:
-        return prefix, None
-    return prefix, str(int(prefix) + 1).zfill(len(prefix))
 
 
 # --- filters (the same on every database) --------------------------------------------------
@@ -406,6 +399,8 @@ def search(query: SearchQuery, session: Optional[Session] = None) -> SearchResul
     backend = backend_for(session)
     words = analyse(query.text)
     stems = words.stems
+    if query.cpv_prefix and not _CPV_PREFIX.fullmatch(query.cpv_prefix):
+        raise ValueError(f"CPV prefix must be 2 to 8 digits: {query.cpv_prefix!r}")
     fulltext = _FullText(stems, query.cpv_prefix)
     per_page = max(1, min(MAX_PER_PAGE, query.per_page))
 

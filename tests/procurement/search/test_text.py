@@ -7,11 +7,13 @@ import pytest
 from procurement.search.engine import (
     MAX_QUERY_CHARS,
     MAX_TERMS,
+    SearchQuery,
     _FullText,
     _PostgresBackend,
     _SqliteBackend,
     analyse,
     light_stem,
+    search,
 )
 
 HOSTILE = [
@@ -124,3 +126,9 @@ def test_sharp_s_is_folded_to_ss():
 )
 def test_light_stem_removes_one_inflection_ending(word, stem):
     assert light_stem(word) == stem
+
+
+@pytest.mark.parametrize("prefix", ["3", "34a", '3"*', "349960001", "34 99"])
+def test_the_engine_refuses_a_cpv_prefix_that_is_not_digits(app, prefix):
+    with app.app_context(), pytest.raises(ValueError):
+        search(SearchQuery(cpv_prefix=prefix))
