@@ -9,8 +9,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Optional
 
-from babel.numbers import format_decimal
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -34,6 +32,7 @@ from procurement.errors import DomainError
 from procurement.marketplace import services
 from procurement.marketplace.labels import CATEGORY_LABELS, DOCUMENT_KIND_LABELS
 from procurement.marketplace.models import Category, DocumentKind, PilotProject, Solution
+from procurement.numbers import decimal_separator, format_number
 from procurement.reference.validators import cpv_codes
 
 _REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
@@ -46,10 +45,6 @@ def _length(maximum: int) -> Length:
     return Length(max=maximum, message=_TOO_LONG)
 
 
-def _decimal_separator() -> str:
-    return "." if str(get_locale() or "de").startswith("en") else ","
-
-
 class EuroField(StringField):
     """An amount in EUR as Decimal (two places), typed the way people write it."""
 
@@ -59,7 +54,7 @@ class EuroField(StringField):
         if not text.strip():
             return
         try:
-            self.data = services.parse_amount(text, _decimal_separator())
+            self.data = services.parse_amount(text, decimal_separator())
         except DomainError as err:
             raise ValueError(err.message) from err
 
@@ -68,7 +63,7 @@ class EuroField(StringField):
             return str(self.raw_data[0])
         if self.data is None:
             return ""
-        return format_decimal(self.data, format="#,##0.00", locale=str(get_locale() or "de"))
+        return format_number(self.data)
 
 
 def _amount(form: Form, field: Field) -> None:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Optional
 
 from flask import current_app, url_for
@@ -38,6 +38,7 @@ from procurement.marketplace.permissions import (
     can_fire,
     is_owner,
 )
+from procurement.numbers import format_number, parse_number
 from procurement.search.index import reindex_pilot_project, reindex_solution
 from workflows.curation import CURATION, EntryStatus
 
@@ -135,15 +136,10 @@ def parse_award_criteria(text: str) -> list[AwardCriterion]:
         raise DomainError(
             _(
                 "Die Gewichtungen ergeben zusammen %(total)s %%; sie müssen genau 100 %% ergeben.",
-                total=_format_number(total),
+                total=format_number(total, None),
             )
         )
     return criteria
-
-
-def _format_number(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",")
 
 
 def parse_amount(text: str, decimal_separator: str = ",") -> Decimal:
@@ -151,18 +147,9 @@ def parse_amount(text: str, decimal_separator: str = ",") -> Decimal:
 
     :param decimal_separator: the separator of the user's language (``,`` German, ``.`` English)
     """
-    cleaned = re.sub(r"[\s\u00a0\u202f€]|EUR", "", text, flags=re.IGNORECASE)
-    if re.fullmatch(r"-?[0-9]+([.,][0-9]{1,2})?", cleaned):
-        # no grouping: a single separator followed by one or two digits is the decimal point
-        cleaned = cleaned.replace(",", ".")
-    else:
-        group = "." if decimal_separator == "," else ","
-        if not re.fullmatch(rf"-?[0-9]{{1,3}}(\{group}[0-9]{{3}})*(\{decimal_separator}[0-9]+)?", cleaned):
-            raise DomainError(_("Bitte geben Sie einen Betrag in Euro ein, z. B. 12500,00."))
-        cleaned = cleaned.replace(group, "").replace(decimal_separator, ".")
     try:
-        return Decimal(cleaned)
-    except InvalidOperation as err:
+        return parse_number(text, decimal_separator)
+    except ValueError as err:
         raise DomainError(_("Bitte geben Sie einen Betrag in Euro ein, z. B. 12500,00.")) from err
 
 

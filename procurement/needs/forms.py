@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -24,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from procurement.accounts.identifiers import InvalidIdentifier, normalise_nuts
 from procurement.needs.services import MAX_DELIVERY_YEARS, MAX_ESTIMATED_VALUE, MAX_QUANTITY
+from procurement.numbers import format_number, parse_number
 from procurement.reference.validators import cpv_code
 
 _REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
@@ -42,31 +41,21 @@ class AmountField(StringField):
         self.places = places
 
     def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
         if not valuelist or not valuelist[0].strip():
-            self.data = None
             return
-        text = re.sub(r"[\s\u00a0€]|EUR", "", valuelist[0].strip(), flags=re.I)
-        if "," in text:  # German: dots group thousands, the comma separates the decimals
-            text = text.replace(".", "").replace(",", ".")
         try:
-            value = Decimal(text)
-        except InvalidOperation:
-            self.data = None
+            self.data = parse_number(valuelist[0])
+        except ValueError:
             raise ValueError(str(_NUMBER)) from None
-        if not value.is_finite():
-            self.data = None
-            raise ValueError(str(_NUMBER))
-        self.data = value
 
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
         if self.data is None:
             return ""
-        value = Decimal(self.data)
         # money always with cents; quantities without trailing zeros (10.000 -> 10)
-        text = f"{value:.2f}" if self.places == 2 else f"{value.normalize():f}"
-        return text.replace(".", ",") if str(get_locale() or "de").startswith("de") else text
+        return format_number(Decimal(self.data), 2 if self.places == 2 else None)
 
 
 class GermanDateField(DateField):
