@@ -168,8 +168,18 @@ class SearchForm(Form):
         description=_l("Genauer als das Bundesland, z. B. DE11 (Region Stuttgart) oder DE118."),
         render_kw={"maxlength": 5, "autocomplete": "off"},
     )
-    funding = LenientSelectField(_l("Förderung"), choices=_choices(FUNDING_LABELS, _l("egal")))
-    open_source = BooleanField(_l("Nur Open Source"), false_values=("", "0", "false", "off", "nein"))
+    funding = LenientSelectField(
+        _l("Förderung"),
+        choices=_choices(FUNDING_LABELS, _l("egal")),
+        description=_l(
+            "Modellprojekte nach ihrer Förderung; Lösungen, die ein solches Modellprojekt einsetzt."
+        ),
+    )
+    open_source = BooleanField(
+        _l("Nur Open Source"),
+        description=_l("Lösungen mit offener Lizenz und Modellprojekte, die eine solche einsetzen."),
+        false_values=("", "0", "false", "off", "nein"),
+    )
     sort = LenientSelectField(_l("Sortierung"), choices=_choices(SORT_LABELS), default=Sort.relevance.value)
     page = StringField(_l("Seite"))
 
@@ -273,21 +283,6 @@ class SearchForm(Form):
             open_source=bool(self.open_source.data),
             sort=Sort(self.sort.data) if ok("sort") and self.sort.data else Sort.relevance,
             page=self._page if ok("page") else 1,
-        )
-
-    def is_filtered(self) -> bool:
-        query = self.search_query()
-        return any(
-            (
-                query.categories,
-                query.kind,
-                query.cpv_prefix,
-                query.cost_from is not None,
-                query.cost_to is not None,
-                query.region,
-                query.funding,
-                query.open_source,
-            )
         )
 
 
