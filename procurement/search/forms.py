@@ -7,7 +7,7 @@ and is left out of the search, and the page still shows results (the view lists 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -25,6 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from procurement.marketplace.labels import CATEGORY_LABELS
 from procurement.marketplace.models import Category
+from procurement.numbers import parse_number
 from procurement.reference.cpv import CPV_PATTERN, InvalidCpv
 from procurement.reference.validators import cpv_message, vocabulary
 from procurement.search.engine import MAX_PAGE, Funding, SearchQuery, Sort
@@ -54,20 +55,9 @@ FUNDING_LABELS = {
 }
 
 
-def parse_euro(text: str) -> Decimal:
-    """Read an amount in euros as people type it: 25000, 25.000, 25 000 €, 25.000,50, 1,5."""
-    value = re.sub(r"(?i)\s|€|eur(o)?", "", text)
-    if "," in value:
-        value = value.replace(".", "").replace(",", ".")  # German: . thousands, , decimals
-    elif re.fullmatch(r"\d{1,3}(\.\d{3})+", value):
-        value = value.replace(".", "")  # 25.000
-    if not re.fullmatch(r"\d+(\.\d{1,2})?", value):
-        raise ValueError(value)
-    return Decimal(value)
-
-
 class EuroField(StringField):
-    """An optional amount in EUR (Decimal, 2 places); unusable input is an error, not a 500."""
+    """An optional amount in EUR (Decimal, 2 places) as typed in the user's language
+    (procurement/numbers.py); unusable input is an error with a message, never a 500."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.raw = (valuelist[0] if valuelist else "") or ""
@@ -79,8 +69,8 @@ class EuroField(StringField):
                 _l("Der Betrag ist zu lang. Bitte geben Sie eine Zahl in Euro ein, z. B. 25000.")
             )
         try:
-            amount = parse_euro(self.raw)
-        except (ValueError, InvalidOperation):
+            amount = parse_number(self.raw)
+        except ValueError:
             raise ValueError(
                 _l(
                     "„%(value)s“ ist kein Betrag. Bitte geben Sie eine Zahl in Euro ein, "
@@ -88,6 +78,8 @@ class EuroField(StringField):
                 )
                 % {"value": self.raw[:30]}
             ) from None
+        if amount < 0:
+            raise ValueError(_l("Der Betrag darf nicht negativ sein."))
         if amount > MAX_AMOUNT:
             raise ValueError(_l("Der Betrag ist unrealistisch hoch."))
         self.data = amount.quantize(Decimal("0.01"))

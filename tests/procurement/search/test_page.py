@@ -160,6 +160,20 @@ def test_amounts_are_read_the_german_way(client, entries):
     assert "1 Treffer" in page_text(client.get("/search?" + urlencode({"cost_to": "25.000,00 €"})))
 
 
+def test_amounts_are_read_in_the_users_language(client, entries):
+    entries.solution("Günstig", cost_min="1000", cost_max="20000")
+    entries.solution("Teuer", cost_min="30000", cost_max="90000")
+    with client.session_transaction() as browser_session:
+        browser_session["lang"] = "en"
+    text = page_text(client.get("/search?" + urlencode({"cost_to": "25,000.00"})))
+    assert "1 result" in text and "€1,000.00" in text
+
+
+def test_a_negative_amount_is_refused(client, entries):
+    text = page_text(client.get("/search?cost_from=-5"))
+    assert "darf nicht negativ sein" in text
+
+
 def test_a_full_cpv_code_with_a_wrong_check_digit_is_explained(client, entries):
     text = page_text(client.get("/search?cpv=34996000-4"))
     assert "34996000-5" in text  # the message names the right code
