@@ -61,5 +61,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         "MAX_DOCUMENT_BYTES": int(env.get("MAX_DOCUMENT_BYTES", str(20 * 1024 * 1024))),
         # The official CPV list as CSV (code;label_de[;label_en]); unset: the built-in selection.
         "CPV_CODES_FILE": env.get("CPV_CODES_FILE", ""),
+        # Search results kept per worker process, keyed by the index version (0: no cache).
+        "SEARCH_CACHE_SIZE": int(env.get("SEARCH_CACHE_SIZE", "256")),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
     }
