@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
-from sqlalchemy.engine import Dialect
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -45,3 +46,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime (the one clock of the app)."""
     return datetime.now(UTC)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:  # type: ignore[no-untyped-def]
+    """SQLite enforces foreign keys (and ON DELETE CASCADE) only when asked, per connection."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
