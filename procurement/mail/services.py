@@ -6,6 +6,7 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import unquote, urlsplit
@@ -20,6 +21,7 @@ from procurement.mail.models import OutboxMail
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
+SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 def queue_mail(recipient: str, template: str, language: str = "de", **context: object) -> OutboxMail:
@@ -59,7 +61,9 @@ def _connect(url: str) -> smtplib.SMTP:
 
 
 def _message(mail: OutboxMail) -> EmailMessage:
-    message = EmailMessage()
+    # Folding a plain-ASCII subject of 70-78 characters right after "Subject:" makes readers
+    # show it with a leading space; RFC 5322 allows lines up to 998 characters.
+    message = EmailMessage(policy=SMTP_POLICY)
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = mail.recipient
     message["Subject"] = mail.subject

@@ -97,3 +97,16 @@ def test_without_smtp_url_mail_is_written_to_the_log(app, mailbox, monkeypatch, 
         assert send_pending().sent == 1
     assert "person0@birkenfelde.example" in caplog.text
     assert mailbox.messages == []
+
+
+def test_subject_of_any_length_arrives_unchanged(app, mailbox):
+    subjects = [
+        "Einladung zur gemeinsamen Ausschreibung von Stadt Talheim an der Lauter",
+        "Einladung zur gemeinsamen Beschaffung: Straßenbeleuchtung LED – Gemeinde Kleinmoorbach lädt ein",
+    ]
+    with app.app_context():
+        for subject in subjects:
+            db.session.add(OutboxMail(recipient="a@birkenfelde.example", subject=subject, body="x\n"))
+        db.session.commit()
+        assert send_pending().sent == 2
+    assert [m["Subject"] for m in mailbox.messages] == subjects
