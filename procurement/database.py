@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -21,6 +22,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def enum_type(kind: type[enum.Enum], name: str) -> Enum:
+    """An Enum column stored as its value in a VARCHAR(32) (no native type to migrate)."""
+    return Enum(kind, name=name, native_enum=False, length=32, validate_strings=True)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -12,12 +12,10 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from procurement.accounts.identifiers import (
     InvalidIdentifier,
@@ -27,9 +25,10 @@ from procurement.accounts.identifiers import (
     normalise_vat_id,
 )
 from procurement.accounts.services import MIN_PASSWORD_LENGTH
+from procurement.forms import EMAIL_INVALID, REQUIRED, MultiCheckboxField
 
-_REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
-_EMAIL = _l("Bitte geben Sie eine gültige E-Mail-Adresse ein.")
+_REQUIRED = REQUIRED
+_EMAIL = EMAIL_INVALID
 _PASSWORD_LENGTH = _l("Das Passwort muss mindestens 12 Zeichen lang sein.")
 _PASSWORDS_EQUAL = _l("Die Passwörter stimmen nicht überein.")
 
@@ -179,11 +178,6 @@ class ChangePasswordForm(FlaskForm):
     )
     password, password_repeat = _new_password_fields()
     submit = SubmitField(_l("Passwort ändern"))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 _ROLE_REQUIRED = _l("Bitte wählen Sie mindestens eine Rolle.")

@@ -7,10 +7,10 @@ import secrets
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from procurement.database import UTCDateTime, utcnow
+from procurement.database import UTCDateTime, enum_type, utcnow
 from procurement.extensions import db
 from workflows.account import UserStatus
 
@@ -37,10 +37,6 @@ ROLES_BY_KIND: dict[OrganisationKind, tuple[Role, ...]] = {
 }
 
 
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    return Enum(kind, name=name, native_enum=False, length=32, validate_strings=True)
-
-
 class Organisation(db.Model):
     __tablename__ = "organisations"
     __table_args__ = (
@@ -52,7 +48,7 @@ class Organisation(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    kind: Mapped[OrganisationKind] = mapped_column(enum_type(OrganisationKind, "organisation_kind"))
     name: Mapped[str] = mapped_column(String(200))
     street: Mapped[str] = mapped_column(String(200))
     postal_code: Mapped[str] = mapped_column(String(10))
@@ -82,7 +78,9 @@ class User(db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[Optional[str]] = mapped_column(String(200))
-    status: Mapped[UserStatus] = mapped_column(_enum(UserStatus, "user_status"), default=UserStatus.invited)
+    status: Mapped[UserStatus] = mapped_column(
+        enum_type(UserStatus, "user_status"), default=UserStatus.invited
+    )
     language: Mapped[str] = mapped_column(String(2), default="de")
     # Rotated on activation, password change and disabling: ends every session and link.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_hex(32))
@@ -130,6 +128,6 @@ class UserRole(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
 
     user: Mapped[User] = relationship(back_populates="role_rows")

@@ -27,16 +27,16 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 from wtforms.validators import Optional as OptionalValidator
 
-from procurement.accounts.forms import MultiCheckboxField
 from procurement.errors import DomainError
+from procurement.forms import EMAIL_INVALID, REQUIRED, MultiCheckboxField
 from procurement.marketplace import services
 from procurement.marketplace.labels import CATEGORY_LABELS, DOCUMENT_KIND_LABELS
 from procurement.marketplace.models import Category, DocumentKind, PilotProject, Solution
 from procurement.numbers import decimal_separator, format_number
 from procurement.reference.validators import cpv_codes
 
-_REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
-_EMAIL = _l("Bitte geben Sie eine gültige E-Mail-Adresse ein.")
+_REQUIRED = REQUIRED
+_EMAIL = EMAIL_INVALID
 _TOO_LONG = _l("Bitte kürzen Sie den Text auf höchstens %(max)d Zeichen.")
 LONG_TEXT = 20000
 

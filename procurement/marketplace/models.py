@@ -7,11 +7,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Column, Enum, ForeignKey, Index, Numeric, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.accounts.models import Organisation, User
-from procurement.database import UTCDateTime, utcnow
+from procurement.database import UTCDateTime, enum_type, utcnow
 from procurement.extensions import db
 from workflows.curation import EntryStatus
 
@@ -37,10 +37,6 @@ class DocumentKind(enum.Enum):
     other = "other"
 
 
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    return Enum(kind, name=name, native_enum=False, length=32, validate_strings=True)
-
-
 pilot_solutions = Table(
     "pilot_project_solutions",
     db.metadata,
@@ -64,9 +60,11 @@ class Solution(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[EntryStatus] = mapped_column(_enum(EntryStatus, "entry_status"), default=EntryStatus.draft)
+    status: Mapped[EntryStatus] = mapped_column(
+        enum_type(EntryStatus, "entry_status"), default=EntryStatus.draft
+    )
     title: Mapped[str] = mapped_column(String(200))
-    category: Mapped[Category] = mapped_column(_enum(Category, "category"))
+    category: Mapped[Category] = mapped_column(enum_type(Category, "category"))
     summary: Mapped[str] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text)
     cost_min: Mapped[Optional[Decimal]] = mapped_column(Numeric(14, 2))  # typical cost, EUR net
@@ -121,9 +119,11 @@ class PilotProject(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[EntryStatus] = mapped_column(_enum(EntryStatus, "entry_status"), default=EntryStatus.draft)
+    status: Mapped[EntryStatus] = mapped_column(
+        enum_type(EntryStatus, "entry_status"), default=EntryStatus.draft
+    )
     title: Mapped[str] = mapped_column(String(200))
-    category: Mapped[Category] = mapped_column(_enum(Category, "category"))
+    category: Mapped[Category] = mapped_column(enum_type(Category, "category"))
     summary: Mapped[str] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text)
     period_start: Mapped[date]
@@ -190,7 +190,7 @@ class Document(db.Model):
     pilot_project_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("pilot_projects.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind, "document_kind"))
+    kind: Mapped[DocumentKind] = mapped_column(enum_type(DocumentKind, "document_kind"))
     title: Mapped[str] = mapped_column(String(200))
     filename: Mapped[str] = mapped_column(String(200))  # sanitised, for the download
     content_type: Mapped[str] = mapped_column(String(100))

@@ -11,21 +11,20 @@ from wtforms import (
     DateField,
     Field,
     Form,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
     ValidationError,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from procurement.accounts.identifiers import InvalidIdentifier, normalise_nuts
+from procurement.forms import REQUIRED, MultiCheckboxField
 from procurement.needs.services import MAX_DELIVERY_YEARS, MAX_ESTIMATED_VALUE, MAX_QUANTITY
 from procurement.numbers import format_number, parse_number
 from procurement.reference.validators import cpv_code
 
-_REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
+_REQUIRED = REQUIRED
 _NUMBER = _l("Bitte geben Sie eine Zahl ein, z. B. 1250,50.")
 _DATE = _l("Bitte geben Sie ein Datum ein (TT.MM.JJJJ oder JJJJ-MM-TT).")
 
@@ -179,11 +178,6 @@ class NeedForm(FlaskForm):
                 raise ValidationError(str(_l("Der Lieferzeitraum darf nicht in der Vergangenheit enden.")))
             if field.data > self.today + timedelta(days=366 * MAX_DELIVERY_YEARS):
                 raise ValidationError(str(_l("Der Lieferzeitraum liegt unplausibel weit in der Zukunft.")))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class InviteForm(FlaskForm):

@@ -7,17 +7,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.accounts.models import Organisation, User
-from procurement.database import UTCDateTime, utcnow
+from procurement.database import UTCDateTime, enum_type, utcnow
 from procurement.extensions import db
 from workflows.need import NeedStatus
-
-
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    return Enum(kind, name=name, native_enum=False, length=32, validate_strings=True)
 
 
 class Need(db.Model):
@@ -32,7 +28,7 @@ class Need(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[NeedStatus] = mapped_column(_enum(NeedStatus, "need_status"), default=NeedStatus.draft)
+    status: Mapped[NeedStatus] = mapped_column(enum_type(NeedStatus, "need_status"), default=NeedStatus.draft)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     cpv_code: Mapped[str] = mapped_column(String(10))  # main subject (BT-262)
@@ -91,7 +87,7 @@ class InvitationRecipient(db.Model):
     need_id: Mapped[int] = mapped_column(ForeignKey("needs.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     response: Mapped[RecipientResponse] = mapped_column(
-        _enum(RecipientResponse, "recipient_response"), default=RecipientResponse.pending
+        enum_type(RecipientResponse, "recipient_response"), default=RecipientResponse.pending
     )
     responded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 

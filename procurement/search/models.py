@@ -31,10 +31,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import BigInteger, CheckConstraint, Enum, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from procurement.database import UTCDateTime
+from procurement.database import UTCDateTime, enum_type
 from procurement.extensions import db
 from procurement.marketplace.models import Category
 
@@ -44,10 +44,6 @@ FTS_PREFIX = "search_fts"
 class EntryKind(enum.Enum):
     solution = "solution"  # Lösung
     pilot_project = "pilot_project"  # Modellprojekt
-
-
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    return Enum(kind, name=name, native_enum=False, length=32, validate_strings=True)
 
 
 class SearchEntry(db.Model):
@@ -74,14 +70,14 @@ class SearchEntry(db.Model):
 
     # Derived from the solution's or pilot project's id (index.entry_id_of_*), not generated.
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    kind: Mapped[EntryKind] = mapped_column(_enum(EntryKind, "search_entry_kind"))
+    kind: Mapped[EntryKind] = mapped_column(enum_type(EntryKind, "search_entry_kind"))
     solution_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("solutions.id", ondelete="CASCADE"), unique=True
     )
     pilot_project_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("pilot_projects.id", ondelete="CASCADE"), unique=True
     )
-    category: Mapped[Category] = mapped_column(_enum(Category, "category"))
+    category: Mapped[Category] = mapped_column(enum_type(Category, "category"))
     organisation_name: Mapped[str] = mapped_column(String(200))
     # Solutions: typical cost range; pilot projects: the budget (low = high). EUR net.
     cost_low: Mapped[Optional[Decimal]] = mapped_column(Numeric(14, 2), index=True)
