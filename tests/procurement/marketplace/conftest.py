@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -82,15 +81,6 @@ def storage_dir(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path
     app.config["STORAGE_DIR"] = str(path)
     yield path
     app.config["STORAGE_DIR"], app.config["MAX_DOCUMENT_BYTES"] = previous
-
-
-@pytest.fixture(autouse=True)
-def _quick_demo_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The demo seed hashes its password with cheap argon2 parameters here (these tests sign
-    in without a password), which keeps each test well under a second."""
-    monkeypatch.setattr(
-        "procurement.demo.PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 def stored_files(path: Path) -> list[Path]:
