@@ -16,6 +16,12 @@ def _flag(environ: dict[str, str], name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _default_rules_dir(name: str) -> str:
+    """The official validation artefacts beside the checkout (``../shared/<name>``), if present."""
+    candidate = ROOT.parent / "shared" / name
+    return str(candidate) if candidate.is_dir() else ""
+
+
 def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
     """Build the Flask configuration from environment variables."""
     env = dict(os.environ if environ is None else environ)
@@ -54,8 +60,6 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         "LANGUAGES": ("de", "en"),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "INSTANCE_PATH": str(instance),
-        # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted
-        # (client address for rate limits and the audit log, https for links and cookies).
         # Uploaded documents of the marketplace (local directory; later bids use it too).
         "STORAGE_DIR": env.get("STORAGE_DIR", str(instance / "storage")),
         "MAX_DOCUMENT_BYTES": int(env.get("MAX_DOCUMENT_BYTES", str(20 * 1024 * 1024))),
@@ -63,5 +67,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         "CPV_CODES_FILE": env.get("CPV_CODES_FILE", ""),
         # Search results kept per worker process, keyed by the index version (0: no cache).
         "SEARCH_CACHE_SIZE": int(env.get("SEARCH_CACHE_SIZE", "256")),
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted
+        # (client address for rate limits and the audit log, https for links and cookies).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        # The official eForms SDK artefacts (schemas/, xslt/), laid out like ../shared/eforms;
+        # without them only the platform's own checks run on a notice.
+        "EFORMS_RULES_DIR": env.get("EFORMS_RULES_DIR", _default_rules_dir("eforms")),
     }

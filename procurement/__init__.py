@@ -31,6 +31,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from procurement.needs.views import bp as needs_bp
     from procurement.search.views import bp as search_bp
     from procurement.site.views import bp as site_bp
+    from procurement.tenders import document_views, participation_views, public_views, views  # noqa: F401
+    from procurement.tenders.blueprint import bp as tenders_bp
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -53,6 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(marketplace_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(needs_bp)
+    app.register_blueprint(tenders_bp)
     web.init_app(app)
     register_commands(app)
     return app

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from procurement.accounts.models import User
@@ -123,6 +124,19 @@ def init_app(app: Flask) -> None:
             "state": str(STATE_LABELS.get(err.state, err.state.value)),
         }
         return _error_page(409, _("Aktion nicht möglich"), _(err.message) % params)
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(err: StaleDataError):  # type: ignore[no-untyped-def]
+        # A version column refused the write: someone else changed the same record first.
+        db.session.rollback()
+        return _error_page(
+            409,
+            _("Inzwischen geändert"),
+            _(
+                "Jemand anderes hat diesen Datensatz gerade geändert. Ihre Änderung wurde nicht "
+                "gespeichert. Bitte laden Sie die Seite neu und prüfen Sie den aktuellen Stand."
+            ),
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(err: CSRFError):  # type: ignore[no-untyped-def]

@@ -1,0 +1,129 @@
+"""Joint tenders (gemeinsame Beschaffung, §4 VgV) from the first draft to the opening of bids.
+
+draft -> collecting (participants join with quantities per lot) -> ready (the lead froze the
+participants; value estimated, procedure chosen) -> published (notice out, bidder questions) ->
+opening (bid deadline passed). The states after the opening (evaluation, award_proposed,
+standstill, awarded, contracted, closed) are declared here already; their transitions come with
+the evaluation and award. A tender can be cancelled (Aufhebung, §63 VgV) in any state before
+``awarded``.
+
+Guards read plain attributes only, so the machine stays free of Flask and SQLAlchemy: the
+services keep ``lots``, ``participant_count``, ``criteria_weight_total``, ``document_count``,
+``bid_deadline`` and ``earliest_bid_deadline`` on the tender object up to date.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from workflows.machine import N_, Guard, Transition, Workflow
+
+
+class TenderStatus(enum.Enum):
+    draft = "draft"
+    collecting = "collecting"
+    ready = "ready"
+    published = "published"
+    opening = "opening"
+    evaluation = "evaluation"
+    award_proposed = "award_proposed"
+    standstill = "standstill"
+    awarded = "awarded"
+    contracted = "contracted"
+    closed = "closed"
+    cancelled = "cancelled"
+
+
+# Aufhebung (§63 VgV) is possible until the award is final.
+CANCELLABLE = (
+    TenderStatus.draft,
+    TenderStatus.collecting,
+    TenderStatus.ready,
+    TenderStatus.published,
+    TenderStatus.opening,
+    TenderStatus.evaluation,
+    TenderStatus.award_proposed,
+    TenderStatus.standstill,
+)
+
+# The criteria and their weights are published with the notice and fixed from then on (§58 VgV).
+CRITERIA_EDITABLE = (TenderStatus.draft, TenderStatus.collecting, TenderStatus.ready)
+
+# Lots and their descriptions can change until the participants are frozen.
+LOTS_EDITABLE = (TenderStatus.draft, TenderStatus.collecting)
+
+
+def _has_lots(tender: Any, now: datetime) -> bool:
+    return len(tender.lots) > 0
+
+
+def _has_participants(tender: Any, now: datetime) -> bool:
+    return tender.participant_count > 0
+
+
+def _criteria_complete(tender: Any, now: datetime) -> bool:
+    return tender.criteria_weight_total == Decimal(100)
+
+
+def _has_documents(tender: Any, now: datetime) -> bool:
+    return tender.document_count > 0
+
+
+def _procedure_chosen(tender: Any, now: datetime) -> bool:
+    return tender.procedure is not None and tender.bid_deadline is not None
+
+
+def _deadline_allowed(tender: Any, now: datetime) -> bool:
+    earliest = tender.earliest_bid_deadline(now)
+    return tender.bid_deadline is not None and earliest is not None and tender.bid_deadline >= earliest
+
+
+def _deadline_passed(tender: Any, now: datetime) -> bool:
+    return tender.bid_deadline is not None and now >= tender.bid_deadline
+
+
+has_lots = Guard(_has_lots, N_("Die Ausschreibung braucht mindestens ein Los."))
+has_participants = Guard(
+    _has_participants,
+    N_("Mindestens eine Kommune muss mit Mengen für die Lose teilnehmen."),
+)
+criteria_complete = Guard(
+    _criteria_complete,
+    N_("Die Gewichte der Zuschlagskriterien müssen zusammen 100 % ergeben (§58 VgV)."),
+)
+has_documents = Guard(_has_documents, N_("Ohne Vergabeunterlagen kann nicht veröffentlicht werden."))
+procedure_chosen = Guard(
+    _procedure_chosen,
+    N_("Wählen Sie zuerst das Verfahren und die Angebotsfrist."),
+)
+deadline_allowed = Guard(
+    _deadline_allowed,
+    N_(
+        "Die Angebotsfrist ist kürzer als gesetzlich erlaubt, wenn heute veröffentlicht wird. "
+        "Bitte verlängern Sie sie."
+    ),
+)
+deadline_passed = Guard(_deadline_passed, N_("Die Angebotsfrist läuft noch."))
+
+TENDER = Workflow(
+    "tender",
+    TenderStatus,
+    initial=TenderStatus.draft,
+    transitions=[
+        Transition("start_collecting", [TenderStatus.draft], TenderStatus.collecting, [has_lots]),
+        Transition("back_to_draft", [TenderStatus.collecting], TenderStatus.draft),
+        Transition("freeze", [TenderStatus.collecting], TenderStatus.ready, [has_lots, has_participants]),
+        Transition("unfreeze", [TenderStatus.ready], TenderStatus.collecting),
+        Transition(
+            "publish",
+            [TenderStatus.ready],
+            TenderStatus.published,
+            [procedure_chosen, criteria_complete, has_documents, deadline_allowed],
+        ),
+        Transition("close_submission", [TenderStatus.published], TenderStatus.opening, [deadline_passed]),
+        Transition("cancel", CANCELLABLE, TenderStatus.cancelled),
+    ],
+)
