@@ -31,7 +31,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from procurement.needs.views import bp as needs_bp
     from procurement.search.views import bp as search_bp
     from procurement.site.views import bp as site_bp
-    from procurement.tenders import document_views, participation_views, public_views, views  # noqa: F401
+    from procurement.tenders import (  # noqa: F401  (routes register on the blueprint)
+        document_views,
+        notice_views,
+        participation_views,
+        public_views,
+        views,
+    )
     from procurement.tenders.blueprint import bp as tenders_bp
 
     db.init_app(app)

@@ -187,6 +187,8 @@ def upgrade():
     sa.Column('billing_street', sa.String(length=200), nullable=False),
     sa.Column('billing_postal_code', sa.String(length=10), nullable=False),
     sa.Column('billing_city', sa.String(length=100), nullable=False),
+    sa.Column('contact_email', sa.String(length=254), nullable=False),
+    sa.Column('contact_phone', sa.String(length=40), nullable=False),
     sa.Column('invited_by_id', sa.Integer(), nullable=True),
     sa.Column('confirmed_by_id', sa.Integer(), nullable=True),
     sa.Column('invited_at', procurement.database.UTCDateTime(timezone=True), nullable=False),

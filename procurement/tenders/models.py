@@ -242,6 +242,9 @@ class Participant(db.Model):
     billing_street: Mapped[str] = mapped_column(String(200), default="")
     billing_postal_code: Mapped[str] = mapped_column(String(10), default="")
     billing_city: Mapped[str] = mapped_column(String(100), default="")
+    # the participant's contact for the procedure (buyer contact in the notice, BT-503/BT-506)
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
     invited_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     confirmed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))  # the officer who joined
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,4 +2,12 @@
 
 from __future__ import annotations
 
-from procurement.tenders.blueprint import bp  # noqa: F401
+from flask.typing import ResponseReturnValue
+
+from procurement.tenders.blueprint import bp
+
+
+@bp.get("/ausschreibungen/")
+def public_list() -> ResponseReturnValue:
+    """Placeholder until the public list of open tenders exists."""
+    return ""
