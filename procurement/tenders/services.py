@@ -14,7 +14,9 @@ from procurement.audit.services import record
 from procurement.errors import Conflict, DomainError, NotFound, PermissionDenied
 from procurement.extensions import db
 from procurement.reference.cpv import InvalidCpv
+from procurement.reference.thresholds import ContractKind
 from procurement.reference.validators import vocabulary
+from procurement.tenders.advisor import Advice, LotInput, advise
 from procurement.tenders.models import ContractNature, Lot, Participant, ParticipantStatus, Tender
 from procurement.tenders.permissions import can_create_tender, can_manage_tender, can_view_tender
 from workflows.tender import LOTS_EDITABLE, TENDER, TenderStatus
@@ -22,6 +24,29 @@ from workflows.tender import LOTS_EDITABLE, TENDER, TenderStatus
 MAX_LOTS = 200
 MAX_UNIT_PRICE = Decimal("1000000000.00")
 MAX_DURATION_MONTHS = 120
+
+
+def contract_kind(tender: Tender) -> ContractKind:
+    """Which threshold applies: municipalities are sub-central authorities (§106(2) Nr. 1 GWB)."""
+    if tender.contract_nature is ContractNature.works:
+        return ContractKind.works
+    return ContractKind.supplies_services_sub_central
+
+
+def advice_for(tender: Tender, publication_date: date) -> Advice:
+    """The advisor's view of the tender: joined participants' quantities per lot (§3 VgV)."""
+    joined = tender.joined_participants
+    lots = [
+        LotInput(
+            number=lot.number,
+            title=lot.title,
+            unit_price=lot.unit_price,
+            quantities=[participant.quantity_for(lot) for participant in joined],
+            options_value=lot.options_value,
+        )
+        for lot in tender.lots
+    ]
+    return advise(lots, contract_kind(tender), publication_date)
 
 
 def audit_tender(
