@@ -1,4 +1,4 @@
-"""`flask` commands: seed-demo, audit verify, mail send-pending."""
+"""`flask` commands: seed-demo, tick, audit verify, mail send-pending."""
 
 from __future__ import annotations
 
@@ -52,6 +52,18 @@ def register_commands(app: Flask) -> None:
         created = seed()
         db.session.commit()
         click.echo(f"demo data loaded ({created} new records)" if created else "demo data already present")
+
+    @app.cli.command("tick")
+    def tick() -> None:
+        """Time-driven moves (run every minute from cron): close the submission of due tenders."""
+        from procurement.database import utcnow
+        from procurement.tenders.deadlines import close_due_tenders
+
+        moved = close_due_tenders(utcnow())
+        db.session.commit()
+        click.echo(
+            f"{len(moved)} tender(s) moved to opening" + (f": {', '.join(map(str, moved))}" if moved else "")
+        )
 
     app.cli.add_command(audit)
     app.cli.add_command(mail)
