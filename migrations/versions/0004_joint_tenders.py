@@ -42,6 +42,7 @@ def upgrade():
     sa.Column('review_body_postal_code', sa.String(length=10), nullable=False),
     sa.Column('review_body_nuts', sa.String(length=5), nullable=False),
     sa.Column('review_body_email', sa.String(length=254), nullable=False),
+    sa.Column('review_body_registration_id', sa.String(length=46), nullable=False),
     sa.Column('planned_publication_date', sa.Date(), nullable=True),
     sa.Column('procedure', sa.Enum('eu_open', 'national_open', name='procedure', native_enum=False, length=32), nullable=True),
     sa.Column('use_small_lots', sa.Boolean(), nullable=False),

@@ -107,6 +107,9 @@ class Tender(db.Model):
     review_body_postal_code: Mapped[str] = mapped_column(String(10))
     review_body_nuts: Mapped[str] = mapped_column(String(5))
     review_body_email: Mapped[str] = mapped_column(String(254), default="")
+    # BT-501 of the review body in the eForms notice (the SDK requires an identifier for every
+    # organisation): its Leitweg-ID or another registration number
+    review_body_registration_id: Mapped[str] = mapped_column(String(46), default="")
     planned_publication_date: Mapped[Optional[date]]
     procedure: Mapped[Optional[Procedure]] = mapped_column(enum_type(Procedure, "procedure"))
     use_small_lots: Mapped[bool] = mapped_column(default=False)  # §3(9) VgV chosen by the officer

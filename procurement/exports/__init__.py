@@ -1,0 +1,1 @@
+"""Documents the platform sends to other systems: the eForms contract notice (TED)."""
