@@ -53,6 +53,11 @@ def can_create_tender(user: Optional[User]) -> bool:
     return is_officer(user)
 
 
+def can_list_tenders(user: Optional[User]) -> bool:
+    """Officers and requesters of municipalities have a list of their municipality's tenders."""
+    return _municipal(user) and user.has_role(Role.officer, Role.requester)  # type: ignore[union-attr]
+
+
 def can_manage_tender(user: Optional[User], tender: Tender) -> bool:
     """Officers of the lead authority change the tender (in whatever its state allows)."""
     return is_officer(user) and is_lead(user, tender)

@@ -1,4 +1,5 @@
-"""Joint tender operations: create, edit, lots, state changes. Every change is audited."""
+"""Joint tender operations: create, edit, lots, criteria, procedure, state changes, publication,
+cancellation. Every change is audited."""
 
 from __future__ import annotations
 
@@ -7,19 +8,50 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Optional
 
+from flask import current_app, url_for
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
+from sqlalchemy import or_, select
 
-from procurement.accounts.models import User
+from procurement.accounts.models import Organisation, Role, User, UserRole
 from procurement.audit.services import record
 from procurement.errors import Conflict, DomainError, NotFound, PermissionDenied
 from procurement.extensions import db
+from procurement.mail.services import queue_mail
+from procurement.numbers import format_number
 from procurement.reference.cpv import InvalidCpv
+from procurement.reference.deadlines import Procedure, find_rule
 from procurement.reference.thresholds import ContractKind
 from procurement.reference.validators import vocabulary
-from procurement.tenders.advisor import Advice, LotInput, advise
-from procurement.tenders.models import ContractNature, Lot, Participant, ParticipantStatus, Tender
-from procurement.tenders.permissions import can_create_tender, can_manage_tender, can_view_tender
-from workflows.tender import LOTS_EDITABLE, TENDER, TenderStatus
+from procurement.tenders import advisor
+from procurement.tenders.advisor import BERLIN, Advice, LotInput, advise
+from procurement.tenders.labels import CANCELLATION_REASON_LABELS
+from procurement.tenders.models import (
+    PRICE_METHODS,
+    QUALITY_METHODS,
+    CancellationReason,
+    ContractNature,
+    Criterion,
+    CriterionKind,
+    DocumentDownload,
+    Lot,
+    Participant,
+    ParticipantStatus,
+    Question,
+    ScoringMethod,
+    Tender,
+)
+from procurement.tenders.permissions import (
+    can_create_tender,
+    can_list_tenders,
+    can_manage_tender,
+    can_view_tender,
+    participant_of,
+)
+from workflows.account import UserStatus
+from workflows.machine import GuardFailed, InvalidTransition
+from workflows.need import NEED, NeedStatus
+from workflows.tender import CRITERIA_EDITABLE, LOTS_EDITABLE, TENDER, TenderStatus
 
 MAX_LOTS = 200
 MAX_UNIT_PRICE = Decimal("1000000000.00")
@@ -343,3 +375,528 @@ def fire(actor: Optional[User], tender: Tender, trigger: str, now: datetime, **a
         trigger, actor, tender, now, before={"status": before}, after={"status": tender.status.value} | after
     )
     return tender
+
+
+def check_can_fire(tender: Tender, trigger: str, now: datetime) -> None:
+    """Raise what ``TENDER.fire`` would raise, before any side effect of the move happens."""
+    moves = TENDER.moves_from(tender.status, trigger)
+    if not moves:
+        raise InvalidTransition(trigger, tender.status, TENDER.name)
+    for move in moves:
+        failing = next((guard for guard in move.guards if not guard(tender, now)), None)
+        if failing is None:
+            return
+    raise GuardFailed(trigger, tender.status, failing, TENDER.name)
+
+
+def berlin_today(now: datetime) -> date:
+    return now.astimezone(BERLIN).date()
+
+
+def refresh_tender(tender: Tender, now: datetime) -> None:
+    """Move a published tender past its bid deadline to the opening before anyone sees it."""
+    try:
+        from procurement.tenders.deadlines import refresh
+    except ImportError:  # the clock's module is optional for the officers' pages
+        return
+    refresh(tender, now)
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+_STATUS_ORDER = {status: position for position, status in enumerate(TenderStatus)}
+
+
+def tenders_for(actor: User) -> list[tuple[TenderStatus, list[Tender]]]:
+    """The tenders the actor's municipality leads or was invited to, grouped by status."""
+    if not can_list_tenders(actor):
+        raise PermissionDenied(_("Vergaben sehen die Vergabestellen und Bedarfsstellen der Kommunen."))
+    organisation_id = actor.organisation_id
+    tenders = db.session.scalars(
+        select(Tender)
+        .where(
+            or_(
+                Tender.lead_organisation_id == organisation_id,
+                Tender.participants.any(Participant.organisation_id == organisation_id),
+            )
+        )
+        .order_by(Tender.updated_at.desc(), Tender.id.desc())
+    ).all()
+    groups: dict[TenderStatus, list[Tender]] = {}
+    for tender in tenders:
+        if can_view_tender(actor, tender):
+            groups.setdefault(tender.status, []).append(tender)
+    return sorted(groups.items(), key=lambda item: _STATUS_ORDER[item[0]])
+
+
+# --- review body -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewBody:
+    name: str
+    city: str
+
+
+# The Vergabekammer (§156 GWB) of each state by the first digits of the municipality's AGS;
+# North Rhine-Westphalia and Bavaria have one per group of Regierungsbezirke (third digit).
+REVIEW_BODIES: dict[str, ReviewBody] = {
+    "01": ReviewBody("Vergabekammer Schleswig-Holstein", "Kiel"),
+    "02": ReviewBody("Vergabekammer bei der Finanzbehörde der Freien und Hansestadt Hamburg", "Hamburg"),
+    "03": ReviewBody("Vergabekammer Niedersachsen", "Lüneburg"),
+    "04": ReviewBody("Vergabekammer der Freien Hansestadt Bremen", "Bremen"),
+    "051": ReviewBody("Vergabekammer Rheinland", "Köln"),
+    "053": ReviewBody("Vergabekammer Rheinland", "Köln"),
+    "055": ReviewBody("Vergabekammer Westfalen", "Münster"),
+    "057": ReviewBody("Vergabekammer Westfalen", "Münster"),
+    "059": ReviewBody("Vergabekammer Westfalen", "Münster"),
+    "06": ReviewBody("Vergabekammer des Landes Hessen beim Regierungspräsidium Darmstadt", "Darmstadt"),
+    "07": ReviewBody("Vergabekammer Rheinland-Pfalz", "Mainz"),
+    "08": ReviewBody("Vergabekammer Baden-Württemberg beim Regierungspräsidium Karlsruhe", "Karlsruhe"),
+    "091": ReviewBody("Vergabekammer Südbayern", "München"),
+    "092": ReviewBody("Vergabekammer Südbayern", "München"),
+    "097": ReviewBody("Vergabekammer Südbayern", "München"),
+    "093": ReviewBody("Vergabekammer Nordbayern", "Ansbach"),
+    "094": ReviewBody("Vergabekammer Nordbayern", "Ansbach"),
+    "095": ReviewBody("Vergabekammer Nordbayern", "Ansbach"),
+    "096": ReviewBody("Vergabekammer Nordbayern", "Ansbach"),
+    "10": ReviewBody("Vergabekammer des Saarlandes", "Saarbrücken"),
+    "11": ReviewBody("Vergabekammer des Landes Berlin", "Berlin"),
+    "12": ReviewBody("Vergabekammer des Landes Brandenburg", "Potsdam"),
+    "13": ReviewBody("Vergabekammer Mecklenburg-Vorpommern", "Schwerin"),
+    "14": ReviewBody("Vergabekammer des Freistaates Sachsen bei der Landesdirektion Sachsen", "Leipzig"),
+    "15": ReviewBody("Vergabekammer des Landes Sachsen-Anhalt beim Landesverwaltungsamt", "Halle (Saale)"),
+    "16": ReviewBody("Vergabekammer des Freistaats Thüringen beim Landesverwaltungsamt", "Weimar"),
+}
+
+
+def review_body_for(organisation: Organisation) -> Optional[ReviewBody]:
+    """The Vergabekammer of the municipality's state, as a suggestion the officer checks."""
+    ags = organisation.ags or ""
+    return REVIEW_BODIES.get(ags[:3]) or REVIEW_BODIES.get(ags[:2])
+
+
+# --- award criteria (§58 VgV) ----------------------------------------------------------------
+
+MAX_CRITERIA = 20
+MAX_CRITERION_TEXT = 5000
+METHODS_BY_KIND = {CriterionKind.price: PRICE_METHODS, CriterionKind.quality: QUALITY_METHODS}
+
+
+@dataclass(frozen=True)
+class CriterionData:
+    kind: CriterionKind
+    name: str
+    weight: Decimal  # percent
+    scoring_method: ScoringMethod
+    description: str = ""
+
+
+def criterion_audit(criterion: Criterion) -> dict[str, Any]:
+    return {
+        "kind": criterion.kind.value,
+        "name": criterion.name,
+        "description": criterion.description,
+        "weight": str(criterion.weight),
+        "scoring_method": criterion.scoring_method.value,
+    }
+
+
+def _check_criteria(criteria: list[CriterionData]) -> list[CriterionData]:
+    if not criteria:
+        raise DomainError(_("Geben Sie mindestens ein Zuschlagskriterium an (§58 VgV)."))
+    if len(criteria) > MAX_CRITERIA:
+        raise DomainError(_("Höchstens %(max)d Zuschlagskriterien sind möglich.", max=MAX_CRITERIA))
+    checked = []
+    for position, item in enumerate(criteria, start=1):
+        name = item.name.strip()
+        if not name or len(name) > 200:
+            raise DomainError(
+                _("Kriterium %(number)d braucht einen Namen (bis 200 Zeichen).", number=position)
+            )
+        if len(item.description) > MAX_CRITERION_TEXT:
+            raise DomainError(_("Die Beschreibung von Kriterium %(number)d ist zu lang.", number=position))
+        weight = item.weight
+        if (
+            not weight.is_finite()
+            or weight <= 0
+            or weight > 100
+            or weight != weight.quantize(Decimal("0.01"))
+        ):
+            raise DomainError(
+                _(
+                    "Das Gewicht von Kriterium %(number)d muss größer als 0 und höchstens 100 %% sein "
+                    "(höchstens zwei Nachkommastellen).",
+                    number=position,
+                )
+            )
+        if item.scoring_method not in METHODS_BY_KIND[item.kind]:
+            raise DomainError(
+                _(
+                    "Die Bewertungsmethode von Kriterium %(number)d passt nicht zu seiner Art "
+                    "(Preis oder Qualität).",
+                    number=position,
+                )
+            )
+        checked.append(
+            CriterionData(
+                kind=item.kind,
+                name=name,
+                weight=weight.quantize(Decimal("0.01")),
+                scoring_method=item.scoring_method,
+                description=item.description.strip(),
+            )
+        )
+    total = sum((item.weight for item in checked), Decimal(0))
+    if total != Decimal(100):
+        raise DomainError(
+            _(
+                "Die Gewichte der Zuschlagskriterien ergeben zusammen %(total)s %%, nicht 100 %% (§58 VgV).",
+                total=format_number(total, None),
+            )
+        )
+    return checked
+
+
+def ensure_criteria_editable(tender: Tender) -> None:
+    """§58 VgV: the criteria are published with the notice and cannot change afterwards."""
+    if tender.status not in CRITERIA_EDITABLE or tender.published_at is not None:
+        raise Conflict(
+            _(
+                "Die Zuschlagskriterien sind mit der Bekanntmachung veröffentlicht und können nicht "
+                "mehr geändert werden (§58 VgV)."
+            )
+        )
+
+
+def set_criteria(
+    actor: User, tender: Tender, criteria: list[CriterionData], now: datetime
+) -> list[Criterion]:
+    """Replace the award criteria (§58 VgV): weights above 0 that add up to exactly 100 %.
+
+    :param criteria: the whole list in the order shown in the notice
+    """
+    load_for_manager(actor, tender)
+    ensure_criteria_editable(tender)
+    checked = _check_criteria(criteria)
+    before = [criterion_audit(criterion) for criterion in tender.criteria]
+    tender.criteria.clear()
+    # the unique (tender, position) must be free before the new rows take the positions
+    db.session.flush()
+    for position, item in enumerate(checked, start=1):
+        tender.criteria.append(Criterion(position=position, **asdict(item)))
+    tender.updated_at = now
+    db.session.flush()
+    after = [criterion_audit(criterion) for criterion in tender.criteria]
+    if after != before:
+        audit_tender(
+            "criteria_set", actor, tender, now, before={"criteria": before}, after={"criteria": after}
+        )
+    return list(tender.criteria)
+
+
+# --- value and procedure ---------------------------------------------------------------------
+
+PROCEDURE_STATES = (TenderStatus.draft, TenderStatus.collecting, TenderStatus.ready)
+
+
+def planned_publication_day(tender: Tender, now: datetime) -> date:
+    """The day the advice is for: the planned publication date, or today (Berlin)."""
+    today = berlin_today(now)
+    planned = tender.planned_publication_date
+    return planned if planned is not None and planned >= today else today
+
+
+def choose_procedure(
+    actor: User,
+    tender: Tender,
+    procedure: Procedure,
+    bid_deadline: datetime,
+    use_small_lots: bool,
+    now: datetime,
+) -> Optional[str]:
+    """Fix the procedure, the small-lots option and the bid deadline; return a warning, if any.
+
+    Refused: a national procedure at or above the threshold (§106 GWB), the small-lots option
+    (§3(9) VgV) where the advisor found no lot for it, an EU deadline shorter than §15 VgV
+    allows. A national deadline shorter than the platform proposes is only a warning (§13 UVgO).
+
+    :param bid_deadline: aware datetime (the form converts Berlin time to UTC)
+    """
+    load_for_manager(actor, tender)
+    if tender.status not in PROCEDURE_STATES:
+        raise Conflict(_("Verfahren und Angebotsfrist stehen nach der Veröffentlichung fest."))
+    if bid_deadline.tzinfo is None:
+        raise ValueError("bid_deadline must be timezone-aware")
+    day = planned_publication_day(tender, now)
+    advice = advice_for(tender, day)
+    if procedure not in advice.allowed_procedures():
+        raise DomainError(
+            _(
+                "Der geschätzte Auftragswert erreicht den EU-Schwellenwert: Es ist ein EU-Verfahren "
+                "durchzuführen (§106 GWB)."
+            )
+        )
+    if use_small_lots and not advice.small_lots:
+        raise DomainError(
+            _("Für diese Ausschreibung kommt die Kleinlosregel nicht in Frage (§3 Abs. 9 VgV).")
+        )
+    if bid_deadline <= now:
+        raise DomainError(_("Die Angebotsfrist muss in der Zukunft liegen."))
+    earliest = advisor.earliest_bid_deadline(procedure, day)
+    if earliest is not None and bid_deadline < earliest:
+        rule = find_rule(procedure, day)
+        raise DomainError(
+            _(
+                "Die Angebotsfrist ist zu kurz: bei Veröffentlichung am %(day)s endet sie frühestens "
+                "am %(earliest)s (%(source)s).",
+                day=format_date(day),
+                earliest=format_datetime(earliest, "short"),
+                source=rule.source if rule else "",
+            )
+        )
+    before = _procedure_audit(tender)
+    tender.procedure = procedure
+    tender.use_small_lots = use_small_lots
+    tender.bid_deadline = bid_deadline
+    tender.updated_at = now
+    db.session.flush()
+    after = _procedure_audit(tender)
+    if after != before:
+        audit_tender(
+            "procedure_chosen",
+            actor,
+            tender,
+            now,
+            before=before,
+            after=after | {"publication_day": day.isoformat(), "estimated_value": str(advice.total)},
+        )
+    return advisor.deadline_warning(procedure, day, bid_deadline)
+
+
+def _procedure_audit(tender: Tender) -> dict[str, Any]:
+    return {
+        "procedure": None if tender.procedure is None else tender.procedure.value,
+        "use_small_lots": tender.use_small_lots,
+        "bid_deadline": None if tender.bid_deadline is None else tender.bid_deadline.isoformat(),
+    }
+
+
+# --- state changes for the buttons -----------------------------------------------------------
+
+BUTTON_TRIGGERS = ("start_collecting", "back_to_draft", "freeze", "unfreeze", "publish")
+
+
+@dataclass(frozen=True)
+class TenderAction:
+    trigger: str
+    blockers: list[str]  # the guards' messages (untranslated msgids) that refuse it now
+
+
+def tender_actions(actor: User, tender: Tender, now: datetime) -> list[TenderAction]:
+    """The buttons a manager sees: every trigger the state allows, with what still blocks it."""
+    if not can_manage_tender(actor, tender):
+        return []
+    actions = []
+    for trigger in BUTTON_TRIGGERS:
+        moves = TENDER.moves_from(tender.status, trigger)
+        if moves:
+            blockers = [guard.message for move in moves for guard in move.guards if not guard(tender, now)]
+            actions.append(TenderAction(trigger, blockers))
+    return actions
+
+
+def change_tender_status(actor: User, tender: Tender, trigger: str, now: datetime) -> Tender:
+    """Fire one of the buttons' triggers; freezing and publishing have their own rules."""
+    load_for_manager(actor, tender)
+    if trigger not in BUTTON_TRIGGERS:
+        raise NotFound(_("Diese Aktion gibt es nicht."))
+    if trigger == "publish":
+        return publish_tender(actor, tender, now)
+    if trigger in ("freeze", "unfreeze"):
+        try:
+            from procurement.tenders import participation
+        except ImportError:
+            participation = None  # type: ignore[assignment]
+        delegate = getattr(participation, f"{trigger}_participants", None)
+        if delegate is not None:
+            delegate(actor, tender, now)
+            return tender
+        check_can_fire(tender, trigger, now)
+        tender.frozen_at = now if trigger == "freeze" else None
+    return fire(actor, tender, trigger, now)
+
+
+# --- publication -----------------------------------------------------------------------------
+
+
+def officers_of(organisation_ids: set[int]) -> list[User]:
+    """The active officers of these organisations, who get the tender's mail."""
+    if not organisation_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(
+                User.organisation_id.in_(organisation_ids),
+                User.status == UserStatus.active,
+                UserRole.role == Role.officer,
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def tender_link(tender: Tender) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return base + url_for("tenders.detail", tender_id=tender.id)
+
+
+def _issue_notice(actor: User, tender: Tender, now: datetime) -> None:
+    try:
+        from procurement.tenders.notices import issue_notice
+    except ImportError:  # pragma: no cover - until the eForms module is part of the tree
+        return
+    issue_notice(actor, tender, now)
+
+
+def publish_tender(actor: User, tender: Tender, now: datetime) -> Tender:
+    """Publish the tender: issue the notice, fix value and threshold, tell the participants.
+
+    The guards of ``publish`` re-check the criteria (§58 VgV), the documents and the bid
+    deadline against today as the real publication day (§15 VgV); the advice is re-computed
+    for today, so a national procedure is refused if the value reached the threshold meanwhile.
+    """
+    load_for_manager(actor, tender)
+    check_can_fire(tender, "publish", now)
+    today = berlin_today(now)
+    advice = advice_for(tender, today)
+    if tender.procedure not in advice.allowed_procedures():
+        raise Conflict(
+            _(
+                "Der geschätzte Auftragswert erreicht inzwischen den EU-Schwellenwert: Bitte wählen "
+                "Sie das EU-Verfahren (§106 GWB)."
+            )
+        )
+    if tender.use_small_lots and not advice.small_lots:
+        raise Conflict(_("Die Kleinlosregel (§3 Abs. 9 VgV) trifft nicht mehr zu. Bitte wählen Sie neu."))
+    tender.estimated_value = advice.total
+    tender.threshold_value = None if advice.threshold is None else advice.threshold.value
+    _issue_notice(actor, tender, now)
+    fire(
+        actor,
+        tender,
+        "publish",
+        now,
+        estimated_value=str(advice.total),
+        threshold_value=None if advice.threshold is None else str(advice.threshold.value),
+        procedure=tender.procedure.value if tender.procedure else None,
+        bid_deadline=tender.bid_deadline.isoformat() if tender.bid_deadline else None,
+    )
+    tender.published_at = now
+    db.session.flush()
+    recipients = officers_of({p.organisation_id for p in tender.joined_participants})
+    for officer in recipients:
+        if officer.id == actor.id:
+            continue
+        queue_mail(
+            officer.email,
+            "tender_published",
+            officer.language,
+            user=officer,
+            tender=tender,
+            publisher=actor,
+            link=tender_link(tender),
+        )
+    return tender
+
+
+# --- cancellation (Aufhebung, §63 VgV) -------------------------------------------------------
+
+MAX_CANCELLATION_TEXT = 10000
+
+
+def cancel_tender(
+    actor: User, tender: Tender, reason: CancellationReason, text: str, now: datetime
+) -> Tender:
+    """Cancel the tender (Aufhebung) for one of the reasons of §63(1) VgV and tell everyone.
+
+    The bundled needs are open for bundling again. Mail goes to the officers of all invited and
+    joined municipalities and, once the tender was published, to every vendor user who
+    downloaded its documents or asked a question (§63(2) VgV: the bidders are informed).
+
+    :param text: the explanation given to participants and bidders (required)
+    """
+    load_for_manager(actor, tender)
+    if not isinstance(reason, CancellationReason):
+        raise DomainError(_("Bitte wählen Sie einen Grund nach §63 Abs. 1 VgV."))
+    text = text.strip()
+    if not text:
+        raise DomainError(_("Bitte begründen Sie die Aufhebung (§63 Abs. 2 VgV)."))
+    if len(text) > MAX_CANCELLATION_TEXT:
+        raise DomainError(_("Die Begründung ist zu lang."))
+    check_can_fire(tender, "cancel", now)
+    was_published = tender.published_at is not None
+    tender.cancellation_reason = reason
+    tender.cancellation_text = text
+    tender.cancelled_at = now
+    fire(actor, tender, "cancel", now, reason=reason.value, text=text)
+    for need in tender.needs:
+        if need.status is not NeedStatus.bundled:
+            continue
+        NEED.fire(need, "unbundle", now)
+        need.updated_at = now
+        db.session.flush()
+        record(
+            "need.unbundled",
+            actor=actor,
+            object_type="need",
+            object_id=need.id,
+            organisation_id=need.organisation_id,
+            now=now,
+            before={"status": NeedStatus.bundled.value},
+            after={"status": need.status.value, "tender": tender.id},
+        )
+    organisations = {
+        p.organisation_id
+        for p in tender.participants
+        if p.status in (ParticipantStatus.invited, ParticipantStatus.joined)
+    }
+    recipients: dict[int, User] = {officer.id: officer for officer in officers_of(organisations)}
+    if was_published:
+        vendors = db.session.scalars(
+            select(User).where(
+                or_(
+                    User.id.in_(
+                        select(DocumentDownload.user_id).where(DocumentDownload.tender_id == tender.id)
+                    ),
+                    User.id.in_(select(Question.asked_by_id).where(Question.tender_id == tender.id)),
+                ),
+                User.status == UserStatus.active,
+            )
+        ).all()
+        recipients.update({vendor.id: vendor for vendor in vendors})
+    recipients.pop(actor.id, None)
+    for recipient in sorted(recipients.values(), key=lambda user: user.id):
+        queue_mail(
+            recipient.email,
+            "tender_cancelled",
+            recipient.language,
+            user=recipient,
+            tender=tender,
+            reason_label=CANCELLATION_REASON_LABELS[reason],
+            internal=participant_of(recipient, tender) is not None,
+            link=tender_link(tender)
+            if participant_of(recipient, tender) is not None
+            else public_link(tender),
+        )
+    return tender
+
+
+def public_link(tender: Tender) -> str:
+    """The public notice page of the tender, or the public list while that page is missing."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    if "tenders.public_tender" in current_app.view_functions:
+        return base + url_for("tenders.public_tender", tender_id=tender.id)
+    return base + url_for("tenders.public_list")
