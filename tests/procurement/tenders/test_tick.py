@@ -9,6 +9,9 @@ which are tested where they are built.
 from __future__ import annotations
 
 import json
+import os
+import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -247,3 +250,50 @@ def test_flask_tick_closes_due_tenders_and_commits(app, published_tender):
     with app.app_context():
         assert db.session.get(Tender, tender_id).status is TenderStatus.opening
         assert len(close_entries(tender_id)) == 1
+
+
+# --- concurrency on PostgreSQL (row locks) --------------------------------------------------
+
+postgres_only = pytest.mark.skipif(
+    "postgresql" not in os.environ.get("TEST_DATABASE_URL", ""), reason="row locks need PostgreSQL"
+)
+
+
+@postgres_only
+def test_tick_skips_a_tender_a_request_is_changing_and_takes_it_next_time(app, published_tender):
+    tender = published_tender()
+    with db.engine.connect() as request:
+        request.execute(
+            update(Tender.__table__).where(Tender.__table__.c.id == tender.id).values(reference="VG-2026-20")
+        )  # row locked until the request commits
+        assert deadlines.close_due_tenders(DEADLINE) == []
+        db.session.commit()
+        request.commit()
+    assert deadlines.close_due_tenders(DEADLINE) == [tender.id]
+    db.session.commit()
+    moved = reread(tender.id)
+    assert (moved.status, moved.reference) == (TenderStatus.opening, "VG-2026-20")
+
+
+@postgres_only
+def test_refresh_waits_for_a_running_tick_and_then_moves_nothing(app, published_tender):
+    tender = published_tender()
+    assert tender.status is TenderStatus.published  # loaded in this session
+    table = Tender.__table__
+    tick = db.engine.connect()
+    tick.execute(select(table.c.id).where(table.c.id == tender.id).with_for_update())
+    tick.execute(
+        update(table).where(table.c.id == tender.id).values(status="opening", version=table.c.version + 1)
+    )
+    committer = threading.Timer(0.3, tick.commit)
+    committer.start()
+    try:
+        started = time.monotonic()
+        assert deadlines.refresh(tender, DEADLINE) is False
+        assert time.monotonic() - started >= 0.25  # it waited for the tick's row lock
+    finally:
+        committer.join()
+        tick.close()
+    assert tender.status is TenderStatus.opening
+    db.session.commit()
+    assert close_entries(tender.id) == []
