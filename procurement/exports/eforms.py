@@ -345,8 +345,12 @@ def _buyer_organisation(tender: Tender, buyer: Buyer, joint: bool) -> etree._Ele
     company = EFAC.Company(
         _party_id(buyer.org_id),  # OPT-200
         CAC.PartyName(_text(CBC, "Name", organisation.name)),  # BT-500
-        _address(organisation.city, organisation.postal_code, organisation.nuts_code or "", organisation.street),
-        CAC.PartyLegalEntity(CBC.CompanyID((participant.leitweg_id or organisation.leitweg_id or "").strip())),
+        _address(
+            organisation.city, organisation.postal_code, organisation.nuts_code or "", organisation.street
+        ),
+        CAC.PartyLegalEntity(
+            CBC.CompanyID((participant.leitweg_id or organisation.leitweg_id or "").strip())
+        ),
         CAC.Contact(CBC.Telephone(phone.strip()), CBC.ElectronicMail(email.strip())),  # BT-503, BT-506
     )
     # OPP-050: in a joint procurement (§4 VgV) the lead authority is the buyers' group leader;

@@ -40,7 +40,9 @@ DISTRICTS = ["DE111", "DE112", "DE113", "DE114", "DE115", "DE116", "DE117", "DE1
 def oracle() -> ModuleType:
     """The shared offline validator (XSD + the SDK's subtype-16 rules), loaded once."""
     if not ORACLE.exists():
-        pytest.skip(f"the eForms validator {ORACLE} is not there (the SDK artefacts live beside the checkout)")
+        pytest.skip(
+            f"the eForms validator {ORACLE} is not there (the SDK artefacts live beside the checkout)"
+        )
     pytest.importorskip("saxonche")
     spec = importlib.util.spec_from_file_location("eforms_oracle", ORACLE)
     assert spec is not None and spec.loader is not None
@@ -73,7 +75,7 @@ def _municipality(number: int) -> Organisation:
 
 
 @pytest.fixture
-def eu_tender(app: Flask, make_tender: Callable[..., Tender]) -> Callable[..., Prepared]:
+def eu_tender(app: Flask, make_tender: Callable[..., Tender]) -> Callable[..., Prepared]:  # noqa: F811
     """Return a factory: an EU tender with ``lots`` lots, ``buyers`` joined municipalities
     (the lead included), two criteria and a bid deadline, ready for its notice (committed)."""
 
