@@ -47,10 +47,27 @@ def refresh(tender: Tender, now: datetime) -> bool:
     if not is_due(tender, now):
         return False
     db.session.flush()
-    # Re-read under a row lock (PostgreSQL; SQLite serialises writers anyway): a concurrent
-    # tick that is about to commit makes us wait, then we see its result.
+    _begin_writing()
+    # Re-read under a row lock: a concurrent tick that is about to commit makes us wait, then we
+    # see its result.
     db.session.refresh(tender, with_for_update=True)
     return _close(tender, now)
+
+
+def _begin_writing() -> None:
+    """On SQLite, make sure the transaction is open and holds the write lock before reading.
+
+    pysqlite opens a transaction only before the first INSERT/UPDATE/DELETE. Without one, the
+    SAVEPOINT of :func:`_close` would open it itself and its RELEASE would commit at once, so a
+    request failing afterwards could not roll the move back (it can on PostgreSQL).
+    ``BEGIN IMMEDIATE`` takes SQLite's write lock: the re-read that follows is what we update,
+    as with ``FOR UPDATE`` on PostgreSQL.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _close(tender: Tender, now: datetime) -> bool:
@@ -83,6 +100,8 @@ def close_due_tenders(now: datetime) -> list[int]:
     )
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
+    else:
+        _begin_writing()
     moved = []
     for tender in db.session.scalars(query).all():
         if _close(tender, now):

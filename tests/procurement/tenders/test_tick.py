@@ -297,3 +297,23 @@ def test_refresh_waits_for_a_running_tick_and_then_moves_nothing(app, published_
     assert tender.status is TenderStatus.opening
     db.session.commit()
     assert close_entries(tender.id) == []
+
+
+def test_a_request_that_fails_after_the_refresh_rolls_the_move_back(published_tender):
+    """The move belongs to the request's transaction on both databases (SQLite: no early commit)."""
+    tender = published_tender()
+    assert deadlines.refresh(tender, DEADLINE) is True
+    db.session.rollback()
+    assert reread(tender.id).status is TenderStatus.published
+    assert close_entries(tender.id) == []
+    assert deadlines.refresh(reread(tender.id), DEADLINE) is True  # the next access moves it
+    db.session.commit()
+    assert reread(tender.id).status is TenderStatus.opening
+
+
+def test_a_tick_that_fails_before_its_commit_moves_nothing(published_tender):
+    tender = published_tender()
+    assert deadlines.close_due_tenders(DEADLINE) == [tender.id]
+    db.session.rollback()
+    assert reread(tender.id).status is TenderStatus.published
+    assert close_entries(tender.id) == []
