@@ -92,7 +92,7 @@ has_participants = Guard(
 )
 criteria_complete = Guard(
     _criteria_complete,
-    N_("Die Gewichte der Zuschlagskriterien müssen zusammen 100 % ergeben (§58 VgV)."),
+    N_("Die Gewichte der Zuschlagskriterien müssen zusammen 100 %% ergeben (§58 VgV)."),
 )
 has_documents = Guard(_has_documents, N_("Ohne Vergabeunterlagen kann nicht veröffentlicht werden."))
 procedure_chosen = Guard(
