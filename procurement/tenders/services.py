@@ -690,7 +690,7 @@ BUTTON_TRIGGERS = ("start_collecting", "back_to_draft", "freeze", "unfreeze", "p
 @dataclass(frozen=True)
 class TenderAction:
     trigger: str
-    blockers: list[str]  # the guards' messages (untranslated msgids) that refuse it now
+    blockers: list[str]  # the guards' messages (translated) that refuse it now
 
 
 def tender_actions(actor: User, tender: Tender, now: datetime) -> list[TenderAction]:
@@ -701,7 +701,9 @@ def tender_actions(actor: User, tender: Tender, now: datetime) -> list[TenderAct
     for trigger in BUTTON_TRIGGERS:
         moves = TENDER.moves_from(tender.status, trigger)
         if moves:
-            blockers = [guard.message for move in moves for guard in move.guards if not guard(tender, now)]
+            blockers = [
+                _(guard.message) % {} for move in moves for guard in move.guards if not guard(tender, now)
+            ]
             actions.append(TenderAction(trigger, blockers))
     return actions
 
@@ -714,16 +716,10 @@ def change_tender_status(actor: User, tender: Tender, trigger: str, now: datetim
     if trigger == "publish":
         return publish_tender(actor, tender, now)
     if trigger in ("freeze", "unfreeze"):
-        try:
-            from procurement.tenders import participation
-        except ImportError:
-            participation = None  # type: ignore[assignment]
-        delegate = getattr(participation, f"{trigger}_participants", None)
-        if delegate is not None:
-            delegate(actor, tender, now)
-            return tender
-        check_can_fire(tender, trigger, now)
-        tender.frozen_at = now if trigger == "freeze" else None
+        from procurement.tenders import participation  # builds on these services
+
+        getattr(participation, f"{trigger}_participants")(actor, tender, now)
+        return tender
     return fire(actor, tender, trigger, now)
 
 
@@ -753,14 +749,6 @@ def tender_link(tender: Tender) -> str:
     return base + url_for("tenders.detail", tender_id=tender.id)
 
 
-def _issue_notice(actor: User, tender: Tender, now: datetime) -> None:
-    try:
-        from procurement.tenders.notices import issue_notice
-    except ImportError:  # pragma: no cover - until the eForms module is part of the tree
-        return
-    issue_notice(actor, tender, now)
-
-
 def publish_tender(actor: User, tender: Tender, now: datetime) -> Tender:
     """Publish the tender: issue the notice, fix value and threshold, tell the participants.
 
@@ -783,7 +771,9 @@ def publish_tender(actor: User, tender: Tender, now: datetime) -> Tender:
         raise Conflict(_("Die Kleinlosregel (§3 Abs. 9 VgV) trifft nicht mehr zu. Bitte wählen Sie neu."))
     tender.estimated_value = advice.total
     tender.threshold_value = None if advice.threshold is None else advice.threshold.value
-    _issue_notice(actor, tender, now)
+    from procurement.tenders.notices import issue_notice  # the eForms module builds on these services
+
+    issue_notice(actor, tender, now)
     fire(
         actor,
         tender,
@@ -895,8 +885,6 @@ def cancel_tender(
 
 
 def public_link(tender: Tender) -> str:
-    """The public notice page of the tender, or the public list while that page is missing."""
+    """The public notice page of the tender."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    if "tenders.public_tender" in current_app.view_functions:
-        return base + url_for("tenders.public_tender", tender_id=tender.id)
-    return base + url_for("tenders.public_list")
+    return base + url_for("tenders.public_detail", tender_id=tender.id)
