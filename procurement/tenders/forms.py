@@ -17,6 +17,7 @@ from wtforms import (
     FormField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -76,7 +77,7 @@ class TenderForm(FlaskForm):
     )
     contract_nature = SelectField(
         _l("Art des Auftrags"),
-        choices=[(nature.value, label) for nature, label in CONTRACT_NATURE_LABELS.items()],
+        choices=[SelectChoice(nature.value, label) for nature, label in CONTRACT_NATURE_LABELS.items()],
         validators=[DataRequired(REQUIRED)],
     )
     cpv_code = StringField(
@@ -179,7 +180,8 @@ class CriterionRow(Form):
 
     kind = SelectField(
         _l("Art"),
-        choices=[("", "–")] + [(kind.value, label) for kind, label in CRITERION_KIND_LABELS.items()],
+        choices=[SelectChoice("", "–")]
+        + [SelectChoice(kind.value, label) for kind, label in CRITERION_KIND_LABELS.items()],
         validators=[Optional()],
     )
     name = StringField(_l("Kriterium"), validators=[Optional(), Length(max=200)])
@@ -189,7 +191,8 @@ class CriterionRow(Form):
     weight = AmountField(_l("Gewicht in %"), validators=[Optional()])
     scoring_method = SelectField(
         _l("Bewertungsmethode"),
-        choices=[("", "–")] + [(method.value, label) for method, label in SCORING_METHOD_LABELS.items()],
+        choices=[SelectChoice("", "–")]
+        + [SelectChoice(method.value, label) for method, label in SCORING_METHOD_LABELS.items()],
         validators=[Optional()],
     )
 
@@ -246,7 +249,7 @@ class ProcedureForm(FlaskForm):
 class CancelForm(FlaskForm):
     reason = RadioField(
         _l("Grund der Aufhebung"),
-        choices=[(reason.value, label) for reason, label in CANCELLATION_REASON_LABELS.items()],
+        choices=[SelectChoice(reason.value, label) for reason, label in CANCELLATION_REASON_LABELS.items()],
         validators=[InputRequired(_l("Bitte wählen Sie einen Grund nach § 63 Abs. 1 VgV."))],
     )
     text = TextAreaField(

@@ -12,6 +12,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
+from wtforms.fields.choices import SelectChoice
 
 from procurement.accounts.forms import ActionForm
 from procurement.database import utcnow
@@ -407,7 +408,7 @@ def procedure(tender_id: int) -> ResponseReturnValue:
         )
     else:
         form = ProcedureForm()
-    form.procedure.choices = [(item.value, PROCEDURE_LABELS[item]) for item in allowed]
+    form.procedure.choices = [SelectChoice(item.value, PROCEDURE_LABELS[item]) for item in allowed]
     status = 200
     if request.method == "POST":
         if not editable:
