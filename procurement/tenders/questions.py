@@ -15,7 +15,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from procurement.accounts.models import Role, User, UserRole
+from procurement.accounts.models import OrganisationKind, Role, User, UserRole
 from procurement.errors import Conflict, DomainError, NotFound, PermissionDenied
 from procurement.extensions import db
 from procurement.mail.services import queue_mail
@@ -29,6 +29,7 @@ from procurement.tenders.permissions import (
     can_manage_tender,
     can_view_public,
     can_view_tender,
+    is_public,
 )
 from procurement.tenders.services import audit_tender
 from workflows.account import UserStatus
@@ -110,6 +111,11 @@ def _question_audit(question: Question) -> dict[str, Any]:
     }
 
 
+def _is_vendor(user: User) -> bool:
+    """Only to tell a vendor who is too late (409) from someone who may never ask (403)."""
+    return user.organisation.kind is OrganisationKind.vendor and user.has_role(Role.vendor)
+
+
 # --- asking and answering ---------------------------------------------------------------------
 
 
@@ -120,11 +126,11 @@ def ask_question(actor: User, tender: Tender, text: str, now: datetime) -> Quest
     """
     if not can_view_public(actor, tender):
         raise NotFound(_("Diese Ausschreibung gibt es nicht."))
-    if not can_ask_question(actor, tender):
+    if not can_ask_question(actor, tender) and not (is_public(tender) and _is_vendor(actor)):
         raise PermissionDenied(
             _("Bieterfragen stellen angemeldete Unternehmen zu veröffentlichten Ausschreibungen.")
         )
-    if not questions_open(tender, now):
+    if not can_ask_question(actor, tender) or not questions_open(tender, now):
         raise Conflict(_("Die Angebotsfrist ist abgelaufen: Fragen sind nicht mehr möglich."))
     text = text.strip()
     if not MIN_QUESTION_LENGTH <= len(text) <= MAX_QUESTION_LENGTH:
