@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_currency, format_date
+from flask_babel import format_currency, format_date, ngettext
 from flask_babel import gettext as _
 
 from procurement.reference.deadlines import (
@@ -253,9 +253,12 @@ def explain(advice: Advice) -> list[tuple[str, str]]:
     if advice.small_lots and rule is not None:
         reasons.append(
             (
-                _(
+                ngettext(
+                    "Das Los %(lots)s liegt unter %(limit)s und bei höchstens %(share)s %% des "
+                    "Gesamtwerts: Es darf national vergeben werden (Kleinlosregel).",
                     "Die Lose %(lots)s liegen jeweils unter %(limit)s und zusammen bei höchstens "
                     "%(share)s %% des Gesamtwerts: Sie dürfen national vergeben werden (Kleinlosregel).",
+                    len(advice.small_lots),
                     lots=", ".join(str(number) for number in advice.small_lots),
                     limit=format_currency(rule.lot_limit, "EUR"),
                     share=int(rule.total_share * 100),

@@ -344,7 +344,15 @@ def test_explanation_at_the_threshold_with_small_lots(app: Flask):
     sources = [source for _sentence, source in reasons]
     assert any("§106 GWB" in source and "2025/2152" in source for source in sources)
     small = next(sentence for sentence, source in reasons if source == "§3 Abs. 9 VgV")
-    assert "Lose 3" in small
+    assert small.startswith("Das Los 3 liegt unter 80.000")
+    assert "20 %" in small
+
+
+def test_explanation_names_several_small_lots(app: Flask):
+    with app.test_request_context():
+        reasons = explain(advise(worth("700000.00", "300000.00", "50000.00", "40000.00"), SUPPLIES, DAY))
+    small = next(sentence for sentence, source in reasons if source == "§3 Abs. 9 VgV")
+    assert small.startswith("Die Lose 3, 4 liegen jeweils unter 80.000")
     deadline = next(sentence for sentence, source in reasons if "§15" in source)
     assert "30 Tage" in deadline and "35 Tage" in deadline
 
