@@ -16,7 +16,9 @@ from __future__ import annotations
 from typing import Optional
 
 from procurement.accounts.models import OrganisationKind, Role, User
+from procurement.needs.models import JointTenderInvitation, Need
 from procurement.tenders.models import Participant, ParticipantStatus, Tender
+from workflows.need import NeedStatus
 from workflows.tender import TenderStatus
 
 # Once published, a tender stays public (also when it is cancelled afterwards).
@@ -105,3 +107,25 @@ def can_ask_question(user: Optional[User], tender: Tender) -> bool:
 
 def can_answer_questions(user: Optional[User], tender: Tender) -> bool:
     return can_manage_tender(user, tender)
+
+
+# --- participation and tenders made from needs ----------------------------------------------
+
+
+def can_view_share(user: Optional[User], tender: Tender) -> bool:
+    """A municipality's share page: its officers and requesters, once it was invited."""
+    return can_view_tender(user, tender) and participant_of(user, tender) is not None
+
+
+def can_create_tender_from_need(user: Optional[User], need: Need) -> bool:
+    """Officers start a joint tender from an open need of their own municipality."""
+    return (
+        can_create_tender(user)
+        and need.organisation_id == user.organisation_id  # type: ignore[union-attr]
+        and need.status is NeedStatus.open
+    )
+
+
+def can_create_tender_from_invitation(user: Optional[User], invitation: JointTenderInvitation) -> bool:
+    """The inviting municipality's officers start the tender an invitation announced (§4 VgV)."""
+    return can_create_tender(user) and invitation.organisation_id == user.organisation_id  # type: ignore[union-attr]

@@ -80,52 +80,57 @@ def eu_tender(app: Flask, make_tender: Callable[..., Tender]) -> Callable[..., P
     (the lead included), two criteria and a bid deadline, ready for its notice (committed)."""
 
     def make(lots: int = 1, buyers: int = 1, **changes: object) -> Prepared:
-        tender = make_tender(lots=lots, **changes)
-        tender.procedure = Procedure.eu_open
-        tender.bid_deadline = BID_DEADLINE
-        tender.review_body_registration_id = "08-RPK-VERGABEKAMMER-12"
-        tender.estimated_value = Decimal("950000.00")
-        tender.criteria.extend(
-            [
-                Criterion(
-                    position=1,
-                    kind=CriterionKind.price,
-                    name="Preis",
-                    description="Niedrigster Gesamtpreis erhält die volle Punktzahl.",
-                    weight=Decimal("60.00"),
-                    scoring_method=ScoringMethod.lowest_price_ratio,
-                ),
-                Criterion(
-                    position=2,
-                    kind=CriterionKind.quality,
-                    name="Qualität des Wartungskonzepts",
-                    weight=Decimal("40.00"),
-                    scoring_method=ScoringMethod.points_0_10,
-                ),
-            ]
-        )
-        lead = tender.participants[0]
-        lead.status = ParticipantStatus.joined
-        lead.joined_at = NOW
-        participants = [lead]
-        for number in range(1, buyers):
-            organisation = _municipality(number)
-            db.session.add(organisation)
-            participant = TenderParticipant(
-                organisation=organisation,
-                status=ParticipantStatus.joined,
-                leitweg_id=organisation.leitweg_id,
-                contact_email=f"vergabe{number}@musterhausen.example" if number % 2 else "",
-                contact_phone=f"+49 7000 {number:04d}" if number % 2 else "",
-                joined_at=NOW,
-            )
-            tender.participants.append(participant)
-            participants.append(participant)
-        db.session.flush()
-        for participant in participants:
-            for lot in tender.lots:
-                participant.quantities.append(LotQuantity(lot=lot, quantity=Decimal(3 + lot.number)))
-        db.session.commit()
-        return Prepared(tender.id)
+        with app.test_request_context():
+            return _prepare(make_tender(lots=lots, **changes), buyers)
 
     return make
+
+
+def _prepare(tender: Tender, buyers: int) -> Prepared:
+    """Make the draft an EU tender with criteria, a deadline and ``buyers`` joined buyers."""
+    tender.procedure = Procedure.eu_open
+    tender.bid_deadline = BID_DEADLINE
+    tender.review_body_registration_id = "08-RPK-VERGABEKAMMER-12"
+    tender.estimated_value = Decimal("950000.00")
+    tender.criteria.extend(
+        [
+            Criterion(
+                position=1,
+                kind=CriterionKind.price,
+                name="Preis",
+                description="Niedrigster Gesamtpreis erhält die volle Punktzahl.",
+                weight=Decimal("60.00"),
+                scoring_method=ScoringMethod.lowest_price_ratio,
+            ),
+            Criterion(
+                position=2,
+                kind=CriterionKind.quality,
+                name="Qualität des Wartungskonzepts",
+                weight=Decimal("40.00"),
+                scoring_method=ScoringMethod.points_0_10,
+            ),
+        ]
+    )
+    lead = tender.participants[0]
+    lead.status = ParticipantStatus.joined
+    lead.joined_at = NOW
+    participants = [lead]
+    for number in range(1, buyers):
+        organisation = _municipality(number)
+        db.session.add(organisation)
+        participant = TenderParticipant(
+            organisation=organisation,
+            status=ParticipantStatus.joined,
+            leitweg_id=organisation.leitweg_id,
+            contact_email=f"vergabe{number}@musterhausen.example" if number % 2 else "",
+            contact_phone=f"+49 7000 {number:04d}" if number % 2 else "",
+            joined_at=NOW,
+        )
+        tender.participants.append(participant)
+        participants.append(participant)
+    db.session.flush()
+    for participant in participants:
+        for lot in tender.lots:
+            participant.quantities.append(LotQuantity(lot=lot, quantity=Decimal(3 + lot.number)))
+    db.session.commit()
+    return Prepared(tender.id)
