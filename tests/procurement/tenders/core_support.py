@@ -99,6 +99,18 @@ def make_ready(
     return tender
 
 
+def make_ready_after_collecting(tender: Tender, now: datetime = NOW) -> Tender:
+    """Freeze a collecting tender with the lead joined, a price criterion, national procedure, a document."""
+    lead = user(LEAD)
+    services.set_criteria(lead, tender, PRICE_ONLY, now)
+    join(tender, LEAD, "2", now)
+    services.change_tender_status(lead, tender, "freeze", now)
+    services.choose_procedure(lead, tender, Procedure.national_open, NATIONAL_DEADLINE, False, now)
+    add_document(tender)
+    db.session.commit()
+    return tender
+
+
 def reread(tender_id: int) -> Tender:
     db.session.expire_all()
     tender = db.session.get(Tender, tender_id)

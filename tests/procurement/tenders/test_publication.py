@@ -20,7 +20,7 @@ from procurement.tenders.advisor import earliest_bid_deadline
 from procurement.tenders.models import Notice, NoticeKind, Tender
 from tests.conftest import audit_actions, count, one, page_text, submit
 from tests.procurement.tenders.conftest import LEAD, NOW, PARTNER, user
-from tests.procurement.tenders.core_support import join, make_ready, reread
+from tests.procurement.tenders.core_support import join, make_ready, make_ready_after_collecting, reread
 from workflows.machine import GuardFailed
 from workflows.tender import TenderStatus
 
@@ -133,18 +133,6 @@ def test_publish_button_publishes_and_mails(app, client, auth, make_tender, mail
     assert [m["Subject"] for m in mailbox.to(PARTNER)][-1:] == [
         "Veröffentlicht: Adaptive Ampelsteuerung für drei Kommunen"
     ]
-
-
-def make_ready_after_collecting(tender: Tender) -> None:
-    lead = user(LEAD)
-    from tests.procurement.tenders.core_support import PRICE_ONLY, add_document
-
-    services.set_criteria(lead, tender, PRICE_ONLY, NOW)
-    join(tender, LEAD, "2")
-    services.change_tender_status(lead, tender, "freeze", NOW)
-    services.choose_procedure(lead, tender, Procedure.national_open, NOW + timedelta(days=20), False, NOW)
-    add_document(tender)
-    db.session.commit()
 
 
 def test_double_submit_of_publish_gives_409_not_500(app, client, auth, make_tender):
