@@ -17,7 +17,7 @@ from procurement.tenders import services
 from procurement.tenders.models import CancellationReason, DocumentDownload, Question, Tender
 from tests.conftest import audit_actions, one, page_text, submit
 from tests.procurement.tenders.conftest import LEAD, NOW, OTHER_VENDOR, PARTNER, VENDOR, user
-from tests.procurement.tenders.core_support import join, reread
+from tests.procurement.tenders.core_support import join, make_ready_after_collecting, reread
 from workflows.machine import InvalidTransition
 from workflows.need import NeedStatus
 from workflows.tender import TenderStatus
