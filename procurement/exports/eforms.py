@@ -136,8 +136,7 @@ def _amount(value: Decimal) -> str:
 
 
 def _number(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def public_tender_url(tender: Tender, base_url: str) -> str:
@@ -250,7 +249,8 @@ def build_contract_notice(
     missing = missing_data(tender, issued_at)
     if missing:
         raise NoticeDataMissing(missing)
-    from procurement.tenders.services import advice_for  # services import this module's users
+    # imported here: tenders.services -> tenders.notices (publish) -> this module
+    from procurement.tenders.services import advice_for
 
     buyers = buyers_of(tender)
     review_org_id = f"ORG-{len(buyers) + 1:04d}"

@@ -265,7 +265,7 @@ def platform_findings(doc: etree._ElementTree) -> list[Finding]:
 
 # --- the official artefacts ---------------------------------------------------------------
 
-_lock = threading.Lock()  # one saxonche processor per process; transforms one at a time
+_lock = threading.Lock()  # one saxonche processor per process; checks run one at a time
 
 
 @lru_cache(maxsize=4)
@@ -287,17 +287,17 @@ def _rules(path: str) -> Any:
 
 
 def _official_findings(doc: etree._ElementTree, rules_dir: str) -> list[Finding]:
-    schema = _schema(str(Path(rules_dir) / XSD_PATH))
-    if not schema.validate(doc):
-        return [
-            Finding(
-                FATAL, "XSD", _("Schemafehler in Zeile %(line)d: %(error)s", line=e.line, error=e.message)
-            )
-            for e in schema.error_log
-        ]
-    # Saxon reads the notice as lxml serialised it: the DTD-free, entity-free document.
-    text = etree.tostring(doc, encoding="unicode")
-    with _lock:
+    with _lock:  # a schema's error log and the Saxon processor are shared by all threads
+        schema = _schema(str(Path(rules_dir) / XSD_PATH))
+        if not schema.validate(doc):
+            return [
+                Finding(
+                    FATAL, "XSD", _("Schemafehler in Zeile %(line)d: %(error)s", line=e.line, error=e.message)
+                )
+                for e in schema.error_log
+            ]
+        # Saxon reads the notice as lxml serialised it: the DTD-free, entity-free document.
+        text = etree.tostring(doc, encoding="unicode")
         rules = _rules(str(Path(rules_dir) / RULES_PATH))
         source = _saxon().parse_xml(xml_text=text)
         report = rules.transform_to_string(xdm_node=source)
