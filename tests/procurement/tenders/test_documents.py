@@ -161,6 +161,19 @@ def test_documents_are_deleted_only_before_publication(app, client, auth, public
     assert len(versions(app, published_id)) == 1
 
 
+@pytest.mark.parametrize(("email", "status"), [(PARTNER, 403), (VENDOR, 404), (THIRD, 404)])
+def test_only_the_leads_officers_delete_documents(app, client, auth, public_tender, email, status):
+    tender_id = public_tender(documents=1, published=False)
+    [document] = versions(app, tender_id)
+    auth.login(email)
+    token = csrf_token(client, "/")
+    response = client.post(
+        f"/vergaben/{tender_id}/unterlagen/{document.id}/loeschen", data={"csrf_token": token}
+    )
+    assert response.status_code == status
+    assert len(versions(app, tender_id)) == 1
+
+
 def test_documents_cannot_change_after_the_bid_deadline(app_ctx, public_tender):
     tender = db.session.get(Tender, public_tender())
     upload_ = FileStorage(io.BytesIO(pdf_bytes()), filename="spaet.pdf")

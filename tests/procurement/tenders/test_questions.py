@@ -333,8 +333,9 @@ def test_a_late_answer_on_the_page_warns_and_leads_to_the_extension_form(
         auth.logout()
         [question] = question_rows(app, tender_id)
         auth.login(LEAD)
-        page = page_text(client.get(questions_url(tender_id)))
-        assert "weniger als sechs Tage vor Ablauf der Angebotsfrist" in page
+        page = client.get(questions_url(tender_id))
+        assert "weniger als sechs Tage vor Ablauf der Angebotsfrist" in page_text(page)
+        assert f"/vergaben/{tender_id}/frist?vorschlag=2026-12-29T10:00" in page.get_data(as_text=True)
         response = answer(client, tender_id, question.id, "Ja.")
         assert response.status_code == 302
         location = response.headers["Location"]
