@@ -6,6 +6,7 @@ into ``published`` (or ``cancelled``) directly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -17,12 +18,13 @@ from procurement.extensions import db
 from procurement.reference.deadlines import Procedure
 from procurement.tenders import public_views
 from procurement.tenders.models import CancellationReason, Tender
-from tests.conftest import page_text
+from tests.conftest import page_text, submit
 from workflows.tender import TenderStatus
 
-from .conftest import LEAD, LEAD_REQUESTER, NOW, PARTNER, THIRD, VENDOR
+from .conftest import LEAD, LEAD_REQUESTER, NOW, PARTNER, TENDER, THIRD, VENDOR
 
 DEADLINE = NOW + timedelta(days=30)
+TENDER_TITLE = TENDER.title
 
 
 @pytest.fixture(autouse=True)
@@ -33,8 +35,6 @@ def clock() -> Iterator[None]:
 
 def titles(response) -> list[str]:  # type: ignore[no-untyped-def]
     """The tender titles in the result table, in order."""
-    import re
-
     html = response.get_data(as_text=True)
     return re.findall(r'<th scope="row"><a href="/ausschreibungen/\d+">([^<]+)</a>', html)
 
@@ -260,3 +260,63 @@ def test_the_question_form_is_offered_to_logged_in_vendors_only(client, auth, pu
 
 def test_an_unknown_tender_is_not_found(client):
     assert client.get("/ausschreibungen/999").status_code == 404
+
+
+# --- through the real publication ---------------------------------------------------------------
+
+
+def test_a_tender_published_through_the_services_is_found_downloaded_asked_and_answered(
+    app, client, auth, make_tender, tender_storage, mailbox
+):
+    """No shortcut: the lead uploads, freezes, chooses the procedure and publishes via the services."""
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from procurement.tenders import services
+    from procurement.tenders.documents import add_document
+    from tests.procurement.tenders.conftest import pdf_bytes, user
+    from tests.procurement.tenders.core_support import NATIONAL_DEADLINE, PRICE_ONLY, join
+
+    with app.test_request_context():
+        tender = make_tender()
+        lead = user(LEAD)
+        add_document(
+            lead, tender, FileStorage(BytesIO(pdf_bytes()), filename="LV.pdf"), "Leistungsverzeichnis", NOW
+        )
+        services.set_criteria(lead, tender, PRICE_ONLY, NOW)
+        services.change_tender_status(lead, tender, "start_collecting", NOW)
+        join(tender, LEAD, "3")
+        join(tender, PARTNER, "4")
+        services.change_tender_status(lead, tender, "freeze", NOW)
+        services.choose_procedure(lead, tender, Procedure.national_open, NATIONAL_DEADLINE, False, NOW)
+        services.publish_tender(lead, tender, NOW)
+        db.session.commit()
+        tender_id, document_id = tender.id, tender.documents[0].id
+
+    auth.login(VENDOR)
+    assert titles(client.get("/ausschreibungen/?cpv=34996")) == [TENDER_TITLE]
+    text = page_text(client.get(f"/ausschreibungen/{tender_id}"))
+    assert "7 Stück" in text and "Leistungsverzeichnis" in text
+    client.get(f"/ausschreibungen/{tender_id}/unterlagen/{document_id}").close()
+    assert (
+        submit(client, f"/vergaben/{tender_id}/fragen", {"text": "Sind Teillieferungen möglich?"}).status_code
+        == 302
+    )
+    auth.logout()
+
+    auth.login(LEAD)
+    [question_id] = re.findall(
+        r"/fragen/(\d+)/antwort", client.get(f"/vergaben/{tender_id}/fragen").get_data(as_text=True)
+    )
+    mailbox.clear()
+    response = submit(
+        client,
+        f"/vergaben/{tender_id}/fragen/{question_id}/antwort",
+        {f"q{question_id}-answer": "Ja, je Kommune."},
+        form_url=f"/vergaben/{tender_id}/fragen",
+    )
+    assert response.status_code == 302
+    [mail] = mailbox.to(VENDOR)
+    assert "Ja, je Kommune." in mail.get_content()
+    assert "Ja, je Kommune." in page_text(client.get(f"/ausschreibungen/{tender_id}"))
