@@ -125,7 +125,6 @@ def participants(tender_id: int) -> ResponseReturnValue:
         lot_totals=participation.lot_totals(tender),
         actions=actions,
         invite_form=_invite_form(tender) if "invite" in actions else None,
-        action_form=ActionForm(),
         own=participant_of(current_user, tender),
         tender_url=_detail_url(tender),
         **_labels(),
