@@ -136,6 +136,13 @@ class TenderForm(FlaskForm):
     review_body_email = StringField(
         _l("Vergabekammer: E-Mail"), validators=[Optional(), Email(EMAIL_INVALID), Length(max=254)]
     )
+    review_body_registration_id = StringField(
+        _l("Vergabekammer: Kennung"),
+        validators=[Optional(), Length(max=46)],
+        description=_l(
+            "Für EU-Bekanntmachungen erforderlich (eForms BT-501), z. B. die Leitweg-ID der Vergabekammer."
+        ),
+    )
     submit = SubmitField(_l("Ausschreibung speichern"))
 
 

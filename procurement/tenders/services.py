@@ -137,6 +137,8 @@ class TenderData:
     review_body_postal_code: str
     review_body_nuts: str
     review_body_email: str = ""
+    # BT-501 of the review body: the EU notice needs one (BR-BT-00501-0022), e.g. its Leitweg-ID
+    review_body_registration_id: str = ""
     place_of_performance: str = ""
     reference: str = ""
     duration_months: int = 12
@@ -187,6 +189,7 @@ def tender_audit(tender: Tender) -> dict[str, Any]:
         "review_body_postal_code": tender.review_body_postal_code,
         "review_body_nuts": tender.review_body_nuts,
         "review_body_email": tender.review_body_email,
+        "review_body_registration_id": tender.review_body_registration_id,
         "planned_publication_date": None
         if tender.planned_publication_date is None
         else tender.planned_publication_date.isoformat(),

@@ -41,6 +41,7 @@ TENDER = services.TenderData(
     review_body_postal_code="76133",
     review_body_nuts="DE122",
     review_body_email="vergabekammer@rpk.bwl.example",
+    review_body_registration_id="08-VK-KARLSRUHE",
     reference="VG-2026-17",
     duration_months=24,
 )
