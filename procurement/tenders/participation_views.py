@@ -232,7 +232,7 @@ def join(tender_id: int) -> ResponseReturnValue:
         tender=tender,
         participant=participant,
         form=form,
-        may_join=participation.joining_open(current_user, tender),
+        may_join="join" in participation.allowed_participation_actions(current_user, tender),
         **_labels(),
     ), status
 

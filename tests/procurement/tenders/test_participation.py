@@ -586,3 +586,23 @@ def test_lead_invites_on_the_web(app, client, auth, mailbox, web_tender):
     response = submit(client, f"/vergaben/{web_tender}/einladen", {"organisation_ids": []})
     assert response.status_code == 422
     assert "Bitte wählen Sie mindestens eine Kommune aus." in page_text(response)
+
+
+def test_after_freezing_the_join_page_explains_and_a_late_join_is_refused(app, client, auth, web_tender):
+    with app.test_request_context():
+        tender = db.session.get(Tender, web_tender)
+        participation.invite_municipalities(user(LEAD), tender, [org_id(THIRD)], NOW)
+        participation.join_tender(user(PARTNER), tender, join_data(tender), NOW)
+        participation.freeze_participants(user(LEAD), tender, NOW)
+        db.session.commit()
+        data = join_form(web_tender, leitweg_id="01058099-29")
+    auth.login(THIRD)
+    page = client.get(f"/vergaben/{web_tender}/teilnahme")
+    assert "Zurzeit ist keine Teilnahme möglich" in page_text(page)
+    assert "Teilnahme verbindlich bestätigen" not in page_text(page)
+    response = submit(client, f"/vergaben/{web_tender}/teilnahme", data, form_url="/")
+    assert response.status_code == 409
+    with app.app_context():
+        tender = db.session.get(Tender, web_tender)
+        third = next(p for p in tender.participants if p.organisation_id == org_id(THIRD))
+        assert third.status is ParticipantStatus.invited
