@@ -43,7 +43,15 @@ from procurement.search.index import reindex_pilot_project, reindex_solution
 from workflows.curation import CURATION, EntryStatus
 from workflows.need import NEED, NeedStatus
 
-__all__ = ["DEMO_PASSWORD", "ORGANISATIONS", "USERS", "seed", "seed_accounts", "seed_marketplace"]
+__all__ = [
+    "DEMO_PASSWORD",
+    "ORGANISATIONS",
+    "USERS",
+    "seed",
+    "seed_accounts",
+    "seed_marketplace",
+    "seed_tenders",
+]
 
 DEMO_PASSWORD = "Demo-Passwort-2026"  # noqa: S105 - documented in the README
 CURATOR_EMAIL = "kuratorin@kompetenzzentrum.example"
@@ -67,7 +75,7 @@ _PAST = {
 
 def seed() -> int:
     """Create whatever of the demo data is missing; return how many records were added."""
-    return seed_accounts() + seed_marketplace()
+    return seed_accounts() + seed_marketplace() + seed_tenders()
 
 
 # --- organisations and users --------------------------------------------------------------
@@ -420,3 +428,217 @@ def seed_marketplace(now: datetime | None = None) -> int:
         if need.status is not spec.status:
             raise RuntimeError(f"{need.title}: ended in {need.status.value}, expected {spec.status.value}")
     return len(new_solutions) + len(new_projects) + len(new_needs)
+
+
+# --- joint tenders --------------------------------------------------------------------------
+
+DEMO_TENDER_PUBLISHED = "Adaptive Ampelsteuerung für Talheim und Birkenfelde"
+DEMO_TENDER_COLLECTING = "Gemeinsame Beschaffung von Straßenbeleuchtung (LED)"
+
+
+def _demo_pdf(title: str, lines: list[str]) -> bytes:
+    """A small PDF for a demo tender document (Leistungsbeschreibung)."""
+    from io import BytesIO
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, invariant=True)
+    canvas.setTitle(title)
+    canvas.setFont("Helvetica-Bold", 14)
+    canvas.drawString(56, 780, title)
+    canvas.setFont("Helvetica", 11)
+    for number, line in enumerate(lines):
+        canvas.drawString(56, 750 - 18 * number, line)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _join(actor: User, tender: Any, quantities: dict[int, str], now: datetime) -> None:
+    from decimal import Decimal
+
+    from procurement.tenders.participation import JoinData, join_tender
+
+    organisation = actor.organisation
+    join_tender(
+        actor,
+        tender,
+        JoinData(
+            quantities={lot_id: Decimal(value) for lot_id, value in quantities.items()},
+            leitweg_id=organisation.leitweg_id or "",
+            billing_name=organisation.name,
+            billing_street=organisation.street,
+            billing_postal_code=organisation.postal_code,
+            billing_city=organisation.city,
+            contact_email=actor.email,
+            contact_phone="+49 711 000000",
+            confirmed=True,
+        ),
+        now,
+    )
+
+
+def seed_tenders() -> int:
+    """Create the demo tenders: one published EU tender of two municipalities, one collecting."""
+    from dataclasses import replace
+    from decimal import Decimal
+    from io import BytesIO
+
+    from flask import current_app
+    from werkzeug.datastructures import FileStorage
+
+    from procurement.reference.deadlines import Procedure
+    from procurement.tenders import documents, participation, questions, services
+    from procurement.tenders.advisor import proposed_bid_deadline
+    from procurement.tenders.models import ContractNature, CriterionKind, ScoringMethod, Tender
+
+    existing = set(
+        db.session.scalars(
+            select(Tender.title).where(Tender.title.in_([DEMO_TENDER_PUBLISHED, DEMO_TENDER_COLLECTING]))
+        )
+    )
+    if len(existing) == 2:
+        return 0
+    cast = _Cast()
+    talheim = cast.first_with_role["talheim", Role.officer]
+    birkenfelde = cast.first_with_role["birkenfelde", Role.officer]
+    nordhafen = cast.first_with_role["nordhafen", Role.officer]
+    vendor = cast.first_with_role["verkehrstechnik", Role.vendor]
+    base = services.TenderData(
+        title=DEMO_TENDER_PUBLISHED,
+        description=(
+            "Lieferung, Einbau und Betrieb verkehrsabhängiger Ampelsteuerungen mit OCIT-O-Schnittstelle "
+            "für die Knotenpunkte beider Kommunen, nach dem Vorbild des Talheimer Pilotprojekts."
+        ),
+        contract_nature=ContractNature.supplies,
+        cpv_code="34996000-5",
+        nuts_code="DE118",
+        place_of_performance="Talheim und Birkenfelde",
+        contact_email="vergabe@talheim.example",
+        contact_phone="+49 7133 123450",
+        review_body_name="Vergabekammer Baden-Württemberg",
+        review_body_city="Karlsruhe",
+        review_body_postal_code="76133",
+        review_body_nuts="DE122",
+        review_body_email="vergabekammer@rpk.bwl.example",
+        review_body_registration_id="08-VK-BW",
+        reference="VG-2026-17",
+        duration_months=48,
+    )
+    created = 0
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
+        if DEMO_TENDER_PUBLISHED not in existing:
+            now = utcnow()
+            tender = services.create_tender(talheim, base, now)
+            controllers = services.add_lot(
+                talheim,
+                tender,
+                services.LotData(
+                    title="Steuergeräte für Lichtsignalanlagen",
+                    description="Verkehrsabhängige Steuergeräte (OCIT-O), Einbau und Inbetriebnahme.",
+                    cpv_code="34996000-5",
+                    unit="Stück",
+                    unit_price=Decimal("14500.00"),
+                    nuts_code="DE118",
+                ),
+                now,
+            )
+            software = services.add_lot(
+                talheim,
+                tender,
+                services.LotData(
+                    title="Verkehrsrechner und Betrieb",
+                    description="Software für den Verkehrsrechner, Wartung und Betrieb für vier Jahre.",
+                    cpv_code="48000000-8",
+                    unit="Knotenpunkt",
+                    unit_price=Decimal("2400.00"),
+                    nuts_code="DE118",
+                    options_value=Decimal("12000.00"),
+                ),
+                now,
+            )
+            services.fire(talheim, tender, "start_collecting", now)
+            participation.invite_municipalities(talheim, tender, [birkenfelde.organisation_id], now)
+            _join(talheim, tender, {controllers.id: "12", software.id: "12"}, now)
+            _join(birkenfelde, tender, {controllers.id: "8", software.id: "8"}, now)
+            participation.freeze_participants(talheim, tender, now)
+            services.set_criteria(
+                talheim,
+                tender,
+                [
+                    services.CriterionData(
+                        CriterionKind.price, "Preis", Decimal(60), ScoringMethod.lowest_price_ratio
+                    ),
+                    services.CriterionData(
+                        CriterionKind.quality,
+                        "Konzept für Einbau und Betrieb",
+                        Decimal(40),
+                        ScoringMethod.points_0_10,
+                        "Bewertet nach dem Bewertungsschema der Vergabeunterlagen.",
+                    ),
+                ],
+                now,
+            )
+            deadline = proposed_bid_deadline(Procedure.eu_open, now.date()) + timedelta(days=7)
+            services.choose_procedure(talheim, tender, Procedure.eu_open, deadline, False, now)
+            pdf = _demo_pdf(
+                "Leistungsbeschreibung Ampelsteuerung",
+                ["Los 1: 20 Steuergeräte (OCIT-O)", "Los 2: Verkehrsrechner, Betrieb 48 Monate"],
+            )
+            documents.add_document(
+                talheim,
+                tender,
+                FileStorage(BytesIO(pdf), filename="Leistungsbeschreibung.pdf"),
+                "Leistungsbeschreibung",
+                now,
+            )
+            services.publish_tender(talheim, tender, now)
+            question = questions.ask_question(
+                vendor, tender, "Sind Steuergeräte mit OCIT-O Version 3 zulässig?", now
+            )
+            questions.answer_question(
+                talheim, question, "Ja, OCIT-O ab Version 3.0 erfüllt die Anforderungen.", now
+            )
+            created += 1
+        if DEMO_TENDER_COLLECTING not in existing:
+            now = utcnow()
+            tender = services.create_tender(
+                nordhafen,
+                replace(
+                    base,
+                    title=DEMO_TENDER_COLLECTING,
+                    description="Umrüstung der Straßenbeleuchtung auf LED-Leuchten mit Fernsteuerung.",
+                    cpv_code="31520000-7",
+                    nuts_code="DEF0B",
+                    place_of_performance="Nordhafen",
+                    contact_email="vergabe@nordhafen.example",
+                    review_body_name="Vergabekammer Schleswig-Holstein",
+                    review_body_city="Kiel",
+                    review_body_postal_code="24105",
+                    review_body_nuts="DEF02",
+                    review_body_email="vergabekammer@wimi.landsh.example",
+                    review_body_registration_id="01-VK-SH",
+                    reference="NH-2026-44",
+                ),
+                now,
+            )
+            lot = services.add_lot(
+                nordhafen,
+                tender,
+                services.LotData(
+                    title="LED-Leuchten",
+                    description="LED-Straßenleuchten mit Steuermodul.",
+                    cpv_code="31520000-7",
+                    unit="Stück",
+                    unit_price=Decimal("650.00"),
+                    nuts_code="DEF0B",
+                ),
+                now,
+            )
+            services.fire(nordhafen, tender, "start_collecting", now)
+            participation.invite_municipalities(nordhafen, tender, [talheim.organisation_id], now)
+            _join(nordhafen, tender, {lot.id: "400"}, now)
+            created += 1
+    return created
