@@ -219,7 +219,7 @@ def detail(tender_id: int) -> ResponseReturnValue:
         cancellable=manager and tender.status in CANCELLABLE,
         participants_url=optional_url("tenders.participants", tender_id=tender.id),
         documents_url=optional_url("tenders.documents", tender_id=tender.id),
-        notice_url=optional_url("tenders.notice", tender_id=tender.id),
+        notice_url=optional_url("tenders.notice_preview", tender_id=tender.id),
     )
 
 
