@@ -82,7 +82,7 @@ def proposal_needs(app: Flask, demo: None) -> dict[str, int]:
                 actor,
                 need_services.NeedData(
                     title=title,
-                    description=f"{title}: Lieferung, Montage und Inbetriebnahme.",
+                    description="Lieferung, Montage und Inbetriebnahme.",
                     cpv_code=CPV,
                     quantity=Decimal(quantity),
                     unit="Stück",
@@ -359,18 +359,30 @@ def test_lead_publishes_a_joint_tender_from_a_proposal_and_a_vendor_sees_the_ans
     lead = logged_in(new_context, LEAD)
     tender_id = lead_creates_the_tender_from_the_proposal(lead)
     # the municipalities of the proposal are invited by mail
-    assert wait_for_mail(mailbox, PARTNER) and wait_for_mail(mailbox, THIRD)
+    for officer in (PARTNER, THIRD):
+        [invitation] = wait_for_mail(mailbox, officer)
+        assert invitation["Subject"].startswith("Einladung zur gemeinsamen Ausschreibung")
 
     municipality_joins(logged_in(new_context, PARTNER), "birkenfelde")
     municipality_joins(logged_in(new_context, THIRD), "nordhafen", quantity="3")
 
+    mailbox.clear()
     lead_prepares_and_publishes(lead, tender_id, pdf)
+    # the participating municipalities' officers received their share and hear of the publication
+    for officer in (PARTNER, THIRD):
+        subjects = {m["Subject"] for m in wait_for_mail(mailbox, officer, count=2)}
+        assert subjects == {
+            f"Teilnehmende von „{TITLE}“ festgeschrieben: Ihr Anteil",
+            f"Veröffentlicht: {TITLE}",
+        }
 
     with app.app_context():
         tender = db.session.get(Tender, tender_id)
         assert tender is not None
         assert tender.status is TenderStatus.published and tender.published_at is not None
         assert tender.procedure is Procedure.eu_open
+        # §3 VgV: 4 + 6 + 3 (Nordhafen changed its 2) units at 300,000 EUR / 12 units
+        assert tender.estimated_value == Decimal("325000.00")
         assert [p.status for p in tender.participants] == [ParticipantStatus.joined] * 3
         assert sorted(c.weight for c in tender.criteria) == [Decimal(40), Decimal(60)]
         assert tender.bid_deadline is not None
@@ -382,9 +394,12 @@ def test_lead_publishes_a_joint_tender_from_a_proposal_and_a_vendor_sees_the_ans
     lead_answers(lead, tender_id)
     vendor_reads_the_answer(vendor, tender_id)
 
-    # the vendor who downloaded the documents hears of the answer, without the asker's name
-    mails = wait_for_mail(mailbox, VENDOR)
-    assert mails, "the vendor who downloaded the documents gets the answer by mail"
+    # the vendor who downloaded the documents hears of the answer by mail, with a link to the notice
+    [mail] = [
+        m for m in wait_for_mail(mailbox, VENDOR) if m["Subject"].startswith("Antwort auf Bieterfrage 1")
+    ]
+    body = mail.get_content()
+    assert ANSWER in body and f"http://localhost/ausschreibungen/{tender_id}" in body
     with app.app_context():
         vendor_user = _user(VENDOR)
         downloads = db.session.scalars(
