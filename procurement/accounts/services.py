@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
@@ -551,3 +552,20 @@ def organisations_by_kind() -> dict[OrganisationKind, list[tuple[Organisation, i
     for organisation, count in rows:
         grouped[organisation.kind].append((organisation, count))
     return grouped
+
+
+def active_officers(organisation_ids: Iterable[int]) -> list[User]:
+    """The active officers of these organisations: who acts and is told for a municipality."""
+    ids = set(organisation_ids)
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(
+                User.organisation_id.in_(ids), User.status == UserStatus.active, UserRole.role == Role.officer
+            )
+            .order_by(User.id)
+        )
+    )

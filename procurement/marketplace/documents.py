@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO, Optional
+from typing import BinaryIO, NamedTuple, Optional
 
 from flask import current_app
 from flask_babel import format_decimal
@@ -28,7 +28,14 @@ from procurement.extensions import db
 from procurement.marketplace.models import Document, DocumentKind
 from procurement.marketplace.permissions import Entry, can_manage_documents, document_entry, is_owner
 from procurement.marketplace.services import audit_entry, reindex_entry
-from procurement.storage import FileTooLarge, UnknownKey, delete_after_commit, discard_on_rollback, storage
+from procurement.storage import (
+    FileTooLarge,
+    StoredFile,
+    UnknownKey,
+    delete_after_commit,
+    discard_on_rollback,
+    storage,
+)
 from workflows.curation import EntryStatus
 
 MAX_FILENAME_LENGTH = 120
@@ -194,34 +201,18 @@ def _extension(filename: str) -> str:
 # --- operations -----------------------------------------------------------------------------
 
 
-def ensure_may_manage(actor: User, entry: Entry) -> None:
-    """Raise unless ``actor`` may add or delete documents of ``entry`` now (409 owners, 403 others)."""
-    if can_manage_documents(actor, entry):
-        return
-    if is_owner(actor, entry):
-        raise Conflict(_("Dokumente können Sie nur bei Entwürfen hinzufügen oder löschen."))
-    raise PermissionDenied(_("Sie dürfen die Dokumente dieses Eintrags nicht ändern."))
+class StoredUpload(NamedTuple):
+    filename: str  # sanitised
+    file_type: FileType
+    stored: StoredFile
 
 
-def _document_audit(document: Document) -> dict[str, object]:
-    return {
-        "document_id": document.id,
-        "filename": document.filename,
-        "kind": document.kind.value,
-        "size": document.size,
-        "sha256": document.sha256,
-    }
+def store_upload(upload: FileStorage) -> StoredUpload:
+    """Stream an upload into the storage and check it: name, type, size, content.
 
-
-def add_document(
-    actor: User, entry: Entry, upload: FileStorage, kind: DocumentKind, title: str, now: datetime
-) -> Document:
-    """Store an uploaded file with an entry: streamed, size-limited, type-checked, audited.
-
-    :param upload: the file as received; its name is sanitised, its content checked
-    :param title: shown instead of the file name; empty means the file name without extension
+    The file is removed again when a check fails, and when the request's transaction is rolled
+    back later (so a refused row leaves no orphan file).
     """
-    ensure_may_manage(actor, entry)
     filename = sanitise_filename(upload.filename)
     file_type = FILE_TYPES.get(_extension(filename))
     if file_type is None:
@@ -252,6 +243,38 @@ def add_document(
         store.delete(stored.key)
         raise
     discard_on_rollback(db.session(), store, stored.key)
+    return StoredUpload(filename, file_type, stored)
+
+
+def ensure_may_manage(actor: User, entry: Entry) -> None:
+    """Raise unless ``actor`` may add or delete documents of ``entry`` now (409 owners, 403 others)."""
+    if can_manage_documents(actor, entry):
+        return
+    if is_owner(actor, entry):
+        raise Conflict(_("Dokumente können Sie nur bei Entwürfen hinzufügen oder löschen."))
+    raise PermissionDenied(_("Sie dürfen die Dokumente dieses Eintrags nicht ändern."))
+
+
+def _document_audit(document: Document) -> dict[str, object]:
+    return {
+        "document_id": document.id,
+        "filename": document.filename,
+        "kind": document.kind.value,
+        "size": document.size,
+        "sha256": document.sha256,
+    }
+
+
+def add_document(
+    actor: User, entry: Entry, upload: FileStorage, kind: DocumentKind, title: str, now: datetime
+) -> Document:
+    """Store an uploaded file with an entry: streamed, size-limited, type-checked, audited.
+
+    :param upload: the file as received; its name is sanitised, its content checked
+    :param title: shown instead of the file name; empty means the file name without extension
+    """
+    ensure_may_manage(actor, entry)
+    filename, file_type, stored = store_upload(upload)
     document = Document(
         kind=kind,
         title=title.strip() or filename.rsplit(".", 1)[0],

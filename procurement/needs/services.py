@@ -13,7 +13,8 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from procurement.accounts.models import Organisation, OrganisationKind, Role, User, UserRole
+from procurement.accounts.models import Organisation, OrganisationKind, User
+from procurement.accounts.services import active_officers
 from procurement.audit.services import record
 from procurement.errors import Conflict, DomainError, NotFound, PermissionDenied
 from procurement.extensions import db
@@ -341,21 +342,6 @@ def threshold_in_force(day: date) -> Optional[Threshold]:
 # --- invitations to a joint tender --------------------------------------------------------
 
 
-def _officers(organisation_ids: set[int]) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                User.organisation_id.in_(organisation_ids),
-                User.status == UserStatus.active,
-                UserRole.role == Role.officer,
-            )
-            .order_by(User.id)
-        )
-    )
-
-
 def _invitation_link(invitation: JointTenderInvitation) -> str:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return base + url_for("needs.invitation", invitation_id=invitation.id)
@@ -457,7 +443,7 @@ def invite_to_joint_tender(
     needs_by_org: defaultdict[int, list[Need]] = defaultdict(list)
     for need in needs:
         needs_by_org[need.organisation_id].append(need)
-    for officer in _officers(organisations - {actor.organisation_id}):
+    for officer in active_officers(organisations - {actor.organisation_id}):
         queue_mail(
             officer.email,
             "joint_tender_invitation",

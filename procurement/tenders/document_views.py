@@ -12,6 +12,7 @@ from procurement.accounts.forms import ActionForm
 from procurement.database import utcnow
 from procurement.errors import DomainError
 from procurement.extensions import csrf, db
+from procurement.marketplace.documents import too_large_message
 from procurement.marketplace.views import UPLOAD_FORM_OVERHEAD
 from procurement.tenders import documents as service
 from procurement.tenders.blueprint import bp
@@ -75,7 +76,7 @@ def upload_document(tender_id: int) -> ResponseReturnValue:
         form = _form(tender)
     except RequestEntityTooLarge:
         form = _form(tender, formdata=None)
-        form.file.errors = [service.too_large_message()]
+        form.file.errors = [too_large_message()]
         return _page(tender, form, 413)
     if form.validate_on_submit():
         try:

@@ -23,14 +23,8 @@ from procurement.accounts.models import OrganisationKind, User
 from procurement.errors import Conflict, DomainError, NotFound, PermissionDenied
 from procurement.extensions import db
 from procurement.mail.services import queue_mail
-from procurement.marketplace.documents import (
-    FILE_TYPES,
-    DocumentTooLarge,
-    content_matches,
-    sanitise_filename,
-    too_large_message,
-)
-from procurement.storage import FileTooLarge, UnknownKey, delete_after_commit, discard_on_rollback, storage
+from procurement.marketplace.documents import store_upload
+from procurement.storage import UnknownKey, delete_after_commit, storage
 from procurement.tenders.models import DocumentDownload, Tender, TenderDocument
 from procurement.tenders.permissions import (
     can_download_documents,
@@ -93,11 +87,6 @@ def ensure_may_change(actor: User, tender: Tender, now: datetime) -> None:
         )
 
 
-def _extension(filename: str) -> str:
-    stem, dot, extension = filename.rpartition(".")
-    return extension.lower() if dot and stem else ""
-
-
 def document_audit(document: TenderDocument) -> dict[str, Any]:
     return {
         "document_id": document.id,
@@ -150,36 +139,7 @@ def add_document(
         raise DomainError(
             _("Die Änderungsnotiz darf höchstens %(max)d Zeichen lang sein.", max=MAX_CHANGE_NOTE_LENGTH)
         )
-    filename = sanitise_filename(upload.filename)
-    file_type = FILE_TYPES.get(_extension(filename))
-    if file_type is None:
-        raise DomainError(
-            _(
-                "Dateien dieses Typs können Sie nicht hochladen. Erlaubt sind PDF, ODT, ODS, DOCX, "
-                "XLSX und ZIP (die Dateiendung muss dazu passen)."
-            )
-        )
-    store = storage()
-    try:
-        stored = store.save_stream(upload.stream, current_app.config["MAX_DOCUMENT_BYTES"])
-    except FileTooLarge as err:
-        raise DocumentTooLarge(too_large_message()) from err
-    try:
-        if stored.size == 0:
-            raise DomainError(_("Die Datei ist leer."))
-        with store.open(stored.key) as handle:
-            if not content_matches(file_type, handle):
-                raise DomainError(
-                    _(
-                        "Der Inhalt der Datei ist kein %(type)s-Dokument, obwohl der Name das angibt. "
-                        "Bitte laden Sie die Datei im richtigen Format hoch.",
-                        type=file_type.label,
-                    )
-                )
-    except DomainError:
-        store.delete(stored.key)
-        raise
-    discard_on_rollback(db.session(), store, stored.key)
+    filename, file_type, stored = store_upload(upload)
     # Touch the tender first: its version column makes a concurrent upload to the same tender
     # fail (409) before the new row is written.
     tender.updated_at = now

@@ -20,7 +20,8 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from procurement.accounts.models import Organisation, OrganisationKind, Role, User, UserRole
+from procurement.accounts.models import Organisation, OrganisationKind, User
+from procurement.accounts.services import active_officers
 from procurement.audit.services import record
 from procurement.errors import Conflict, DomainError, NotFound, PermissionDenied
 from procurement.extensions import db
@@ -47,7 +48,6 @@ from procurement.tenders.permissions import (
     is_lead,
     participant_of,
 )
-from workflows.account import UserStatus
 from workflows.need import NEED, NeedStatus
 from workflows.tender import LOTS_EDITABLE, TenderStatus
 
@@ -61,25 +61,6 @@ INVITING_STATES = LOTS_EDITABLE  # draft, collecting
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _officers(organisation_ids: Iterable[int]) -> list[User]:
-    """The active officers of these organisations, who act for them in a tender."""
-    ids = set(organisation_ids)
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                User.organisation_id.in_(ids),
-                User.status == UserStatus.active,
-                UserRole.role == Role.officer,
-            )
-            .order_by(User.id)
-        )
-    )
 
 
 def _link(endpoint: str, **values: object) -> str:
@@ -351,7 +332,7 @@ def _invite(
         },
     )
     link = _link("tenders.join", tender_id=tender.id)
-    for officer in _officers(ids):
+    for officer in active_officers(ids):
         queue_mail(
             officer.email,
             "tender_invitation",
@@ -504,7 +485,7 @@ def join_tender(actor: User, tender: Tender, data: JoinData, now: datetime) -> P
     )
     if participant.organisation_id != tender.lead_organisation_id:
         share = share_of(participant)
-        for officer in _officers([tender.lead_organisation_id]):
+        for officer in active_officers([tender.lead_organisation_id]):
             queue_mail(
                 officer.email,
                 "tender_participant_joined",
@@ -541,7 +522,7 @@ def _leave_checks(actor: User, tender: Tender, wanted: ParticipantStatus) -> Par
 
 
 def _tell_lead(tender: Tender, participant: Participant, actor: User, declined: bool, now: datetime) -> None:
-    for officer in _officers([tender.lead_organisation_id]):
+    for officer in active_officers([tender.lead_organisation_id]):
         queue_mail(
             officer.email,
             "tender_participant_left",
@@ -634,7 +615,7 @@ def freeze_participants(actor: User, tender: Tender, now: datetime) -> Tender:
     db.session.flush()
     link = _link("tenders.share", tender_id=tender.id)
     joined = {p.organisation_id: p for p in tender.joined_participants}
-    for officer in _officers(joined):
+    for officer in active_officers(joined):
         queue_mail(
             officer.email,
             "tender_frozen",

@@ -13,9 +13,9 @@ from typing import Any, Optional
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from procurement.accounts.models import OrganisationKind, Role, User, UserRole
+from procurement.accounts.models import OrganisationKind, Role, User
+from procurement.accounts.services import active_officers
 from procurement.errors import Conflict, DomainError, NotFound, PermissionDenied
 from procurement.extensions import db
 from procurement.mail.services import queue_mail
@@ -81,21 +81,6 @@ def proposed_deadline(deadline: datetime, answered_at: datetime) -> datetime:
             return candidate.astimezone(UTC)
 
 
-def lead_officers(tender: Tender) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                User.organisation_id == tender.lead_organisation_id,
-                User.status == UserStatus.active,
-                UserRole.role == Role.officer,
-            )
-            .order_by(User.id)
-        )
-    )
-
-
 def questions_url(tender: Tender) -> str:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return base + url_for("tenders.questions", tender_id=tender.id)
@@ -155,7 +140,7 @@ def ask_question(actor: User, tender: Tender, text: str, now: datetime) -> Quest
     tender.questions.append(question)
     db.session.flush()
     audit_tender("question_asked", actor, tender, now, after=_question_audit(question))
-    for officer in lead_officers(tender):
+    for officer in active_officers([tender.lead_organisation_id]):
         queue_mail(
             officer.email,
             "tender_question_asked",

@@ -13,7 +13,8 @@ from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from procurement.accounts.models import Organisation, Role, User, UserRole
+from procurement.accounts.models import Organisation, User
+from procurement.accounts.services import active_officers
 from procurement.audit.services import record
 from procurement.errors import Conflict, DomainError, NotFound, PermissionDenied
 from procurement.extensions import db
@@ -729,24 +730,6 @@ def change_tender_status(actor: User, tender: Tender, trigger: str, now: datetim
 # --- publication -----------------------------------------------------------------------------
 
 
-def officers_of(organisation_ids: set[int]) -> list[User]:
-    """The active officers of these organisations, who get the tender's mail."""
-    if not organisation_ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                User.organisation_id.in_(organisation_ids),
-                User.status == UserStatus.active,
-                UserRole.role == Role.officer,
-            )
-            .order_by(User.id)
-        )
-    )
-
-
 def tender_link(tender: Tender) -> str:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return base + url_for("tenders.detail", tender_id=tender.id)
@@ -789,7 +772,7 @@ def publish_tender(actor: User, tender: Tender, now: datetime) -> Tender:
     )
     tender.published_at = now
     db.session.flush()
-    recipients = officers_of({p.organisation_id for p in tender.joined_participants})
+    recipients = active_officers({p.organisation_id for p in tender.joined_participants})
     for officer in recipients:
         if officer.id == actor.id:
             continue
@@ -856,7 +839,7 @@ def cancel_tender(
         for p in tender.participants
         if p.status in (ParticipantStatus.invited, ParticipantStatus.joined)
     }
-    recipients: dict[int, User] = {officer.id: officer for officer in officers_of(organisations)}
+    recipients: dict[int, User] = {officer.id: officer for officer in active_officers(organisations)}
     if was_published:
         vendors = db.session.scalars(
             select(User).where(
