@@ -190,7 +190,7 @@ def missing_data(tender: Tender, issued_at: datetime) -> list[str]:
     if not tender.criteria:
         missing.append(_("die Zuschlagskriterien (BT-539)"))
     elif tender.criteria_weight_total != Decimal(100):
-        missing.append(_("Zuschlagskriterien, deren Gewichtungen zusammen 100 % ergeben (BT-541)"))
+        missing.append(_("Zuschlagskriterien, deren Gewichtungen zusammen 100 Prozent ergeben (BT-541)"))
 
     need(tender.review_body_name, _("der Name der Vergabekammer (BT-500)"))
     need(tender.review_body_city, _("der Ort der Vergabekammer (BT-513)"))

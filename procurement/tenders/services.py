@@ -414,7 +414,7 @@ _STATUS_ORDER = {status: position for position, status in enumerate(TenderStatus
 def tenders_for(actor: User) -> list[tuple[TenderStatus, list[Tender]]]:
     """The tenders the actor's municipality leads or was invited to, grouped by status."""
     if not can_list_tenders(actor):
-        raise PermissionDenied(_("Vergaben sehen die Vergabestellen und Bedarfsstellen der Kommunen."))
+        raise PermissionDenied(_("Vergaben sehen die Vergabestellen und Bedarfsträger der Kommunen."))
     organisation_id = actor.organisation_id
     tenders = db.session.scalars(
         select(Tender)
@@ -806,7 +806,7 @@ def cancel_tender(
     """
     load_for_manager(actor, tender)
     if not isinstance(reason, CancellationReason):
-        raise DomainError(_("Bitte wählen Sie einen Grund nach §63 Abs. 1 VgV."))
+        raise DomainError(_("Bitte wählen Sie einen Grund nach § 63 Abs. 1 VgV."))
     text = text.strip()
     if not text:
         raise DomainError(_("Bitte begründen Sie die Aufhebung (§63 Abs. 2 VgV)."))
