@@ -11,8 +11,8 @@ from procurement.database import utcnow
 from procurement.errors import NotFound
 from procurement.exports.eforms import NoticeDataMissing, buyers_of
 from procurement.extensions import db
-from procurement.reference.deadlines import Procedure
 from procurement.tenders.blueprint import bp
+from procurement.tenders.labels import PROCEDURE_LABELS
 from procurement.tenders.models import Tender
 from procurement.tenders.notices import issued_contract_notice, preview_notice
 from procurement.tenders.permissions import is_public
@@ -20,11 +20,9 @@ from procurement.tenders.services import load_for_manager
 
 
 def procedure_label(tender: Tender) -> str:
-    if tender.procedure is Procedure.eu_open:
-        return _("EU-weites offenes Verfahren (§ 15 VgV)")
-    if tender.procedure is Procedure.national_open:
-        return _("Öffentliche Ausschreibung (§ 9 UVgO)")
-    return _("noch nicht gewählt")
+    if tender.procedure is None:
+        return _("noch nicht gewählt")
+    return str(PROCEDURE_LABELS[tender.procedure])
 
 
 def _xml_response(xml: bytes, filename: str) -> Response:

@@ -754,6 +754,8 @@ def _tender_data(actor: User, needs: list[Need]) -> services.TenderData:
         + [f"- {need.organisation.name}: {need.title}. {need.description}".strip() for need in needs]
     )
     organisation = actor.organisation
+    # the Vergabekammer of the lead's state as a suggestion the officer checks on the edit page
+    review_body = services.review_body_for(organisation)
     return services.TenderData(
         title=title[:200],
         description=description,
@@ -762,9 +764,8 @@ def _tender_data(actor: User, needs: list[Need]) -> services.TenderData:
         nuts_code=organisation.nuts_code or needs[0].nuts_code,
         contact_email=actor.email,
         contact_phone="",
-        # the Vergabekammer is the officer's to fill in on the edit page
-        review_body_name="",
-        review_body_city="",
+        review_body_name=review_body.name if review_body else "",
+        review_body_city=review_body.city if review_body else "",
         review_body_postal_code="",
         review_body_nuts="",
         place_of_performance=", ".join(sorted({need.place_of_performance for need in needs} - {""}))[:200],
