@@ -51,6 +51,15 @@ def oracle() -> ModuleType:
     return module
 
 
+@pytest.fixture(scope="session")
+def official_rules() -> Path:
+    """The SDK artefacts the app reads by default (``../shared/eforms``); skip without them."""
+    if not (RULES_DIR / "xslt").is_dir() or not (RULES_DIR / "schemas").is_dir():
+        pytest.skip(f"the eForms SDK artefacts are not in {RULES_DIR} (they live beside the checkout)")
+    pytest.importorskip("saxonche")
+    return RULES_DIR
+
+
 @dataclass
 class Prepared:
     tender_id: int

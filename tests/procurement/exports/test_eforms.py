@@ -139,6 +139,7 @@ def test_notice_without_bid_deadline_is_rejected_with_the_sdk_rule(
     assert any(rule == "BR-BT-00131-0022" for _severity, rule, _text in oracle.validate(broken))
 
 
+@pytest.mark.usefixtures("official_rules")
 def test_notice_without_lot_title_is_rejected_with_the_sdk_rule(
     app_ctx, eu_tender: Callable[..., Prepared]
 ) -> None:
@@ -165,6 +166,7 @@ def test_only_the_platform_checks_run_without_the_sdk_artefacts(
         assert [f.rule for f in check.findings] == ["PLATFORM-DEADLINE"]
 
 
+@pytest.mark.usefixtures("official_rules")
 def test_app_reads_the_rules_from_its_configuration(
     app_ctx, eu_tender: Callable[..., Prepared], monkeypatch
 ) -> None:

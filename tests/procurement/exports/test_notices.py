@@ -56,6 +56,7 @@ def publish(app: Flask, prepared: Prepared) -> str:
 # --- issue_notice -----------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("official_rules")
 def test_issuing_an_eu_notice_stores_the_checked_xml_and_audits_it(
     app: Flask, eu_tender: Callable[..., Prepared]
 ) -> None:
@@ -89,6 +90,7 @@ def test_national_procedure_gets_the_platforms_notice_without_xml(
         )
 
 
+@pytest.mark.usefixtures("official_rules")
 def test_notice_with_a_fatal_finding_is_not_issued(
     app: Flask, eu_tender: Callable[..., Prepared], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -177,6 +179,7 @@ def test_anonymous_visitors_are_sent_to_the_login(
     assert "/login" in response.headers["Location"]
 
 
+@pytest.mark.usefixtures("official_rules")
 def test_preview_says_which_checks_ran(
     app: Flask, client: FlaskClient, auth, eu_tender: Callable[..., Prepared], frozen: None, monkeypatch
 ) -> None:
