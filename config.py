@@ -29,6 +29,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
     secret_key = env.get("SECRET_KEY")
     if production and not secret_key:
         raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
+    platform_key = env.get("PLATFORM_KEY", "")
+    if production and not platform_key:
+        raise RuntimeError("PLATFORM_KEY must be set when APP_ENV=production")
     instance = Path(env.get("INSTANCE_PATH", ROOT / "instance"))
     return {
         "APP_ENV": "production" if production else "development",
@@ -63,6 +66,15 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         # Uploaded documents of the marketplace (local directory; later bids use it too).
         "STORAGE_DIR": env.get("STORAGE_DIR", str(instance / "storage")),
         "MAX_DOCUMENT_BYTES": int(env.get("MAX_DOCUMENT_BYTES", str(20 * 1024 * 1024))),
+        # Sealed bids: the key that wraps every tender's key (32 bytes, base64). Unset outside
+        # production: a development key is created in the instance folder.
+        "PLATFORM_KEY": platform_key,
+        "MAX_BID_FILE_BYTES": int(env.get("MAX_BID_FILE_BYTES", str(200 * 1024 * 1024))),
+        "MAX_BID_BYTES": int(env.get("MAX_BID_BYTES", str(1024 * 1024 * 1024))),
+        # Where files are kept: unset means the local STORAGE_DIR; s3://bucket/prefix for
+        # S3-compatible object storage (endpoint and credentials from the S3_* variables).
+        "STORAGE_URL": env.get("STORAGE_URL", ""),
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL", ""),
         # The official CPV list as CSV (code;label_de[;label_en]); unset: the built-in selection.
         "CPV_CODES_FILE": env.get("CPV_CODES_FILE", ""),
         # Search results kept per worker process, keyed by the index version (0: no cache).

@@ -25,6 +25,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from procurement import web
     from procurement.accounts.views import bp as accounts_bp
+    from procurement.bids import opening_views, vendor_views  # noqa: F401  (routes register on the blueprint)
+    from procurement.bids.blueprint import bp as bids_bp
     from procurement.cli import register_commands
     from procurement.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from procurement.marketplace.views import bp as marketplace_bp
@@ -62,6 +64,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(search_bp)
     app.register_blueprint(needs_bp)
     app.register_blueprint(tenders_bp)
+    app.register_blueprint(bids_bp)
     web.init_app(app)
     register_commands(app)
     return app

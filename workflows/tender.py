@@ -2,14 +2,15 @@
 
 draft -> collecting (participants join with quantities per lot) -> ready (the lead froze the
 participants; value estimated, procedure chosen) -> published (notice out, bidder questions) ->
-opening (bid deadline passed). The states after the opening (evaluation, award_proposed,
-standstill, awarded, contracted, closed) are declared here already; their transitions come with
-the evaluation and award. A tender can be cancelled (Aufhebung, §63 VgV) in any state before
-``awarded``.
+opening (bid deadline passed) -> evaluation (two officers opened the bids, §55 VgV). The states
+after that (award_proposed, standstill, awarded, contracted, closed) are declared here already;
+their transitions come with the evaluation and award. A tender can be cancelled (Aufhebung,
+§63 VgV) in any state before ``awarded``.
 
 Guards read plain attributes only, so the machine stays free of Flask and SQLAlchemy: the
 services keep ``lots``, ``participant_count``, ``criteria_weight_total``, ``document_count``,
-``bid_deadline`` and ``earliest_bid_deadline`` on the tender object up to date.
+``bid_deadline``, ``earliest_bid_deadline`` and ``opening_officer_ids`` on the tender object
+up to date.
 """
 
 from __future__ import annotations
@@ -108,6 +109,16 @@ deadline_allowed = Guard(
 )
 deadline_passed = Guard(_deadline_passed, N_("Die Angebotsfrist läuft noch."))
 
+
+def _two_officers_confirmed(tender: Any, now: datetime) -> bool:
+    return len(set(tender.opening_officer_ids)) >= 2
+
+
+two_officers_confirmed = Guard(
+    _two_officers_confirmed,
+    N_("Die Öffnung müssen zwei verschiedene Personen der Vergabestelle bestätigen (§55 Abs. 2 VgV)."),
+)
+
 TENDER = Workflow(
     "tender",
     TenderStatus,
@@ -124,6 +135,13 @@ TENDER = Workflow(
             [procedure_chosen, criteria_complete, has_documents, deadline_allowed],
         ),
         Transition("close_submission", [TenderStatus.published], TenderStatus.opening, [deadline_passed]),
+        # §55 VgV: the bids are opened jointly by two representatives of the lead authority.
+        Transition(
+            "open_bids",
+            [TenderStatus.opening],
+            TenderStatus.evaluation,
+            [deadline_passed, two_officers_confirmed],
+        ),
         Transition("cancel", CANCELLABLE, TenderStatus.cancelled),
     ],
 )

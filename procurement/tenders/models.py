@@ -190,6 +190,11 @@ class Tender(db.Model):
         return None if earliest is None else max(earliest, now)
 
     @property
+    def opening_officer_ids(self) -> list[int]:
+        """The officers who confirmed the opening (the relationship is declared with the bids)."""
+        return [row.officer_id for row in getattr(self, "opening_confirmations", [])]
+
+    @property
     def is_eu(self) -> bool:
         return self.procedure is Procedure.eu_open
 

@@ -96,4 +96,3 @@ def test_a_need_without_delivery_end_can_be_opened():
 def test_naive_now_is_refused():
     with pytest.raises(ValueError, match="timezone-aware"):
         NEED.fire(FakeNeed(NeedStatus.draft), "open", datetime(2026, 11, 25, 12, 0))  # noqa: DTZ001
-

@@ -25,6 +25,7 @@ from workflows.tender import (
     has_lots,
     has_participants,
     procedure_chosen,
+    two_officers_confirmed,
 )
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -44,6 +45,7 @@ class FakeTender:
     document_count: int = 1
     procedure: Optional[Procedure] = Procedure.eu_open
     bid_deadline: Optional[datetime] = EARLIEST_EU + timedelta(days=7)
+    opening_officer_ids: list[int] = field(default_factory=lambda: [1, 2])
 
     def earliest_bid_deadline(self, now: datetime) -> Optional[datetime]:
         # the same computation as Tender.earliest_bid_deadline
@@ -56,7 +58,7 @@ class FakeTender:
 def fake(state: TenderStatus, trigger: str = "", **changes: object) -> FakeTender:
     """A tender in ``state`` that satisfies every guard of ``trigger``."""
     tender = FakeTender(state)
-    if trigger == "close_submission":
+    if trigger in ("close_submission", "open_bids"):
         tender.bid_deadline = NOW - timedelta(days=1)
     return replace(tender, **changes)
 
@@ -69,6 +71,7 @@ ALLOWED = {
     (TenderStatus.ready, "unfreeze"): TenderStatus.collecting,
     (TenderStatus.ready, "publish"): TenderStatus.published,
     (TenderStatus.published, "close_submission"): TenderStatus.opening,
+    (TenderStatus.opening, "open_bids"): TenderStatus.evaluation,
     **{(state, "cancel"): TenderStatus.cancelled for state in CANCELLABLE},
 }
 TRIGGERS = [
@@ -78,6 +81,7 @@ TRIGGERS = [
     "unfreeze",
     "publish",
     "close_submission",
+    "open_bids",
     "cancel",
 ]
 ALL_MOVES = [(state, trigger) for state in TenderStatus for trigger in TRIGGERS]
@@ -86,6 +90,7 @@ GUARDS = {
     "freeze": [has_lots, has_participants],
     "publish": [procedure_chosen, criteria_complete, has_documents, deadline_allowed],
     "close_submission": [deadline_passed],
+    "open_bids": [deadline_passed, two_officers_confirmed],
 }
 
 
@@ -279,3 +284,15 @@ def test_submission_deadline_compares_instants_not_wall_clocks():
 def test_a_published_tender_without_deadline_never_closes_by_itself():
     tender = fake(TenderStatus.published, bid_deadline=None)
     assert refused(tender, "close_submission", NOW + timedelta(days=3650)) == deadline_passed.message
+
+
+def test_the_bids_are_opened_only_by_two_distinct_officers():
+    """§55(2) VgV: the opening is done jointly by at least two representatives."""
+    assert refused(fake(TenderStatus.opening, "open_bids", opening_officer_ids=[]), "open_bids", NOW) == (
+        two_officers_confirmed.message
+    )
+    assert refused(fake(TenderStatus.opening, "open_bids", opening_officer_ids=[7, 7]), "open_bids", NOW) == (
+        two_officers_confirmed.message
+    )
+    tender = fake(TenderStatus.opening, "open_bids", opening_officer_ids=[7, 8])
+    assert TENDER.fire(tender, "open_bids", NOW) is TenderStatus.evaluation
