@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,8 @@ class ServerOptions:
     workers: int = 2
     worker_class: str = "sync"
     threads: int = 1
+    # gunicorn --timeout (seconds a sync worker may spend on one request); None: gunicorn's 30 s
+    timeout: int | None = None
 
 
 @dataclass
@@ -94,8 +96,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def app_environment(instance: Path, base_url: str = "") -> dict[str, str]:
-    """The environment for the flask CLI and gunicorn: a throw-away development instance."""
+def app_environment(
+    instance: Path, base_url: str = "", extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The environment for the flask CLI and gunicorn: a throw-away development instance.
+
+    ``extra`` overrides or adds variables (e.g. ``DATABASE_URL``, ``MAX_BID_FILE_BYTES``)."""
     env = dict(os.environ)
     for name in ("SMTP_URL", "FLASK_APP", "FLASK_DEBUG"):
         env.pop(name, None)
@@ -112,6 +118,7 @@ def app_environment(instance: Path, base_url: str = "") -> dict[str, str]:
     )
     if base_url:
         env["PUBLIC_BASE_URL"] = base_url
+    env.update(extra or {})
     return env
 
 
@@ -127,9 +134,10 @@ def _flask(env: dict[str, str], *args: str) -> None:
         raise HarnessError(f"`flask {' '.join(args)}` failed:\n{done.stdout}{done.stderr}")
 
 
-def prepare_instance(instance: Path) -> None:
-    """Migrate a fresh SQLite database in ``instance`` and load the demo data."""
-    env = app_environment(instance)
+def prepare_instance(instance: Path, extra_env: Mapping[str, str] | None = None) -> None:
+    """Migrate a fresh database (SQLite in ``instance`` unless ``extra_env`` names another
+    ``DATABASE_URL``) and load the demo data."""
+    env = app_environment(instance, extra=extra_env)
     _flask(env, "db", "upgrade")
     _flask(env, "seed-demo")
 
@@ -185,12 +193,23 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def running_app(options: ServerOptions, keep_instance: bool = False) -> Iterator[Server]:
-    """Create a fresh instance, serve it with gunicorn, yield the server, always clean up."""
+def running_app(
+    options: ServerOptions,
+    keep_instance: bool = False,
+    extra_env: Mapping[str, str] | None = None,
+    prepare: Callable[[Path, dict[str, str]], None] | None = None,
+) -> Iterator[Server]:
+    """Create a fresh instance, serve it with gunicorn, yield the server, always clean up.
+
+    ``extra_env`` is added to the environment of the flask CLI and of gunicorn; ``prepare``
+    (instance directory, environment) runs after the demo data is loaded, before gunicorn starts.
+    """
     instance = Path(tempfile.mkdtemp(prefix="vergabe-bench-"))
     process: subprocess.Popen[bytes] | None = None
     try:
-        prepare_instance(instance)
+        prepare_instance(instance, extra_env)
+        if prepare is not None:
+            prepare(instance, app_environment(instance, extra=extra_env))
         port = free_port()
         base_url = f"http://{HOST}:{port}"
         cmd = [
@@ -208,6 +227,8 @@ def running_app(options: ServerOptions, keep_instance: bool = False) -> Iterator
             "--log-level",
             "warning",
         ]
+        if options.timeout is not None:
+            cmd += ["--timeout", str(options.timeout)]
         if _gunicorn_supports("--no-control-socket"):
             cmd.append("--no-control-socket")  # gunicorn >= 25 would otherwise use ~/.gunicorn
         cmd.append("wsgi:app")
@@ -216,7 +237,7 @@ def running_app(options: ServerOptions, keep_instance: bool = False) -> Iterator
             process = subprocess.Popen(
                 cmd,
                 cwd=ROOT,
-                env=app_environment(instance, base_url),
+                env=app_environment(instance, base_url, extra_env),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -52,17 +52,24 @@ class Benchmark:
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure of an in-process benchmark and the limit it must stay below."""
+    """One figure of an in-process benchmark and the limit it must stay below (or, with
+    ``at_least``, the target it must reach, e.g. a throughput ratio)."""
 
     label: str
     value: float
     unit: str  # e.g. "s", "ms"
     limit: float
     detail: str = ""
+    at_least: bool = False
 
     @property
     def passed(self) -> bool:
-        return self.value < self.limit
+        return self.value >= self.limit if self.at_least else self.value < self.limit
+
+    @property
+    def rule(self) -> str:
+        """The limit as text, e.g. ``< 2 s`` or ``>= 0.5``."""
+        return f"{'>=' if self.at_least else '<'} {self.limit:g}{f' {self.unit}' if self.unit else ''}"
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,7 @@ class InProcessOutcome:
                     "value": round(f.value, 6),
                     "unit": f.unit,
                     "limit": f.limit,
+                    "at_least": f.at_least,
                     "detail": f.detail,
                 }
                 for f in self.figures
@@ -177,10 +178,12 @@ def run_in_process(benchmark: InProcessBenchmark) -> InProcessOutcome:
         figures = list(benchmark.measure())
     except Exception as exc:  # a broken benchmark fails, the others still run
         return InProcessOutcome(benchmark, [], passed=False, reason=f"{type(exc).__name__}: {exc}")
-    missed = [f"{f.label} {f.value:g} {f.unit} >= {f.limit:g} {f.unit}" for f in figures if not f.passed]
+    missed = [
+        f"{f.label} {f.value:g} {f.unit}, target {f.rule}".replace("  ", " ") for f in figures if not f.passed
+    ]
     passed = bool(figures) and not missed
     reason = (
-        "; ".join(missed) if missed else ("no figures" if not figures else "every figure below its limit")
+        "; ".join(missed) if missed else ("no figures" if not figures else "every figure within its limit")
     )
     return InProcessOutcome(benchmark, figures, passed, reason)
 
@@ -190,7 +193,7 @@ def print_in_process(outcome: InProcessOutcome) -> None:
     print(f"\n{b.area}/{b.name}: {b.description}")
     for f in outcome.figures:
         verdict = "PASS" if f.passed else "FAIL"
-        figure = f"{f.value:.4g} {f.unit} (limit < {f.limit:g} {f.unit})"
+        figure = f"{f.value:.4g} {f.unit} ({'target' if f.at_least else 'limit'} {f.rule})"
         print(f"  {f.label}: {figure} {verdict}  {f.detail}".rstrip())
     if not outcome.passed:
         print(f"  FAIL: {outcome.reason}")
