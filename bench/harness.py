@@ -9,6 +9,7 @@ then SIGKILL to gunicorn's process group if it does not exit in time).
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.client
 import os
 import secrets
@@ -142,6 +143,7 @@ def prepare_instance(instance: Path, extra_env: Mapping[str, str] | None = None)
     _flask(env, "seed-demo")
 
 
+@functools.lru_cache(maxsize=8)
 def _gunicorn_supports(flag: str) -> bool:
     done = subprocess.run(
         [sys.executable, "-m", "gunicorn", "--help"],
@@ -154,7 +156,8 @@ def _gunicorn_supports(flag: str) -> bool:
     return flag in done.stdout
 
 
-def _wait_until_healthy(server: Server) -> None:
+def wait_until_healthy(server: Server) -> None:
+    """Wait (at most 30 s) until gunicorn answers /healthz; HarnessError if it exits or does not."""
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     last_error = "no answer"
     while time.monotonic() < deadline:
@@ -193,23 +196,16 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def running_app(
-    options: ServerOptions,
-    keep_instance: bool = False,
-    extra_env: Mapping[str, str] | None = None,
-    prepare: Callable[[Path, dict[str, str]], None] | None = None,
+def serve(
+    instance: Path, options: ServerOptions, extra_env: Mapping[str, str] | None = None
 ) -> Iterator[Server]:
-    """Create a fresh instance, serve it with gunicorn, yield the server, always clean up.
+    """Serve the prepared ``instance`` with gunicorn on a free loopback port until the block ends.
 
-    ``extra_env`` is added to the environment of the flask CLI and of gunicorn; ``prepare``
-    (instance directory, environment) runs after the demo data is loaded, before gunicorn starts.
+    ``extra_env`` is added to gunicorn's environment (e.g. another ``DATABASE_URL``); the log
+    goes to ``instance/gunicorn.log``; the directory itself is left as it is.
     """
-    instance = Path(tempfile.mkdtemp(prefix="vergabe-bench-"))
     process: subprocess.Popen[bytes] | None = None
     try:
-        prepare_instance(instance, extra_env)
-        if prepare is not None:
-            prepare(instance, app_environment(instance, extra=extra_env))
         port = free_port()
         base_url = f"http://{HOST}:{port}"
         cmd = [
@@ -244,14 +240,34 @@ def running_app(
                 start_new_session=True,
             )
         server = Server(port=port, process=process, instance=instance, log_path=log_path, options=options)
-        _wait_until_healthy(server)
+        wait_until_healthy(server)
         yield server
     finally:
-        try:
-            if process is not None:
-                _stop(process)
-        finally:
-            if keep_instance:
-                print(f"instance kept in {instance}", file=sys.stderr)
-            else:
-                shutil.rmtree(instance, ignore_errors=True)
+        if process is not None:
+            _stop(process)
+
+
+@contextlib.contextmanager
+def running_app(
+    options: ServerOptions,
+    keep_instance: bool = False,
+    extra_env: Mapping[str, str] | None = None,
+    prepare: Callable[[Path, dict[str, str]], None] | None = None,
+) -> Iterator[Server]:
+    """Create a fresh instance, serve it with gunicorn, yield the server, always clean up.
+
+    ``extra_env`` is added to the environment of the flask CLI and of gunicorn; ``prepare``
+    (instance directory, environment) runs after the demo data is loaded, before gunicorn starts.
+    """
+    instance = Path(tempfile.mkdtemp(prefix="vergabe-bench-"))
+    try:
+        prepare_instance(instance, extra_env)
+        if prepare is not None:
+            prepare(instance, app_environment(instance, extra=extra_env))
+        with serve(instance, options, extra_env) as server:
+            yield server
+    finally:
+        if keep_instance:
+            print(f"instance kept in {instance}", file=sys.stderr)
+        else:
+            shutil.rmtree(instance, ignore_errors=True)
