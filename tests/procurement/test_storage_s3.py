@@ -39,7 +39,7 @@ from procurement.storage import (
     storage,
 )
 from procurement.tenders import services as tender_services
-from procurement.tenders.documents import add_document
+from procurement.tenders.documents import add_document, delete_document
 from procurement.tenders.models import TenderDocument
 from tests.conftest import free_port
 from tests.procurement.marketplace.conftest import docx_bytes
@@ -283,6 +283,30 @@ def test_an_opened_object_can_be_seeked_so_office_files_are_checked_like_local_o
         assert content_matches(FILE_TYPES["docx"], handle)
 
 
+def test_a_client_that_sends_checksums_only_when_required_works_too(s3_endpoint, s3, bucket):
+    # the setting for S3-compatible servers that refuse the newer checksum headers
+    plain = boto3.session.Session().client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="eu-central-1",
+        config=Config(
+            s3={"addressing_style": "path"},
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+        ),
+    )
+    store = S3Storage(bucket, "", plain)
+    small = store.save_stream(io.BytesIO(b"klein"), 100)
+    stream = PatternStream(17 * MiB)
+    large = store.save_stream(stream, 64 * MiB)
+    with store.open(small.key) as handle:
+        assert handle.read() == b"klein"
+    assert large.sha256 == stream.digest.hexdigest()
+    assert sorted(objects(s3, bucket)) == sorted(f"{k[:2]}/{k}" for k in (small.key, large.key))
+
+
 def test_an_unreachable_server_is_a_storage_error(bucket):
     dead = boto3.session.Session().client(
         "s3",
@@ -373,3 +397,18 @@ def test_an_upload_whose_transaction_is_rolled_back_leaves_no_object(s3_app, s3,
         assert len(objects(s3, bucket)) == 1
         db.session.rollback()
     assert objects(s3, bucket) == [] and pending_uploads(s3, bucket) == []
+
+
+def test_a_deleted_document_leaves_the_bucket_once_the_deletion_is_committed(s3_app, s3, bucket, demo):
+    app = s3_app
+    with app.test_request_context():
+        lead = user(LEAD)
+        tender = tender_services.create_tender(lead, TENDER, NOW)
+        document = add_document(
+            lead, tender, FileStorage(io.BytesIO(pdf_bytes()), filename="LV.pdf"), "", NOW
+        )
+        db.session.commit()
+        delete_document(lead, document, NOW)
+        assert len(objects(s3, bucket)) == 1  # still there until the commit
+        db.session.commit()
+    assert objects(s3, bucket) == []
