@@ -116,7 +116,7 @@ def bid_page(tender_id: int) -> str:
 
 @dataclass
 class Draft:
-    """A vendor's draft bid as its page shows it."""
+    """A vendor's bid page as the server rendered it: its forms, CSRF token and draft."""
 
     tender_id: int
     html: str
@@ -125,14 +125,47 @@ class Draft:
     def csrf(self) -> str:
         return csrf_of(self.html)
 
+    @property
+    def price_fields(self) -> list[str]:
+        return sorted(set(re.findall(r'name="(price_\d+)"', self.html)))
+
+    @property
+    def submit_path(self) -> str:
+        match = re.search(r'action="(/ausschreibungen/\d+/angebot/\d+/abgeben)"', self.html)
+        if not match:
+            raise HttpError("the bid page has no submit form (no draft?)")
+        return match.group(1)
+
 
 def open_draft(browser: Browser, tender_id: int) -> Draft:
     return Draft(tender_id, browser.get(bid_page(tender_id)).text)
 
 
+def save_prices(browser: Browser, draft: Draft, price: str = "48.213,57") -> Any:
+    """Save the draft with a price for every lot (POST of the draft form; 302 back to the page)."""
+    fields = {"csrf_token": draft.csrf, "consortium": "", "save": "Entwurf speichern"}
+    fields.update({name: price for name in draft.price_fields})
+    return browser.post_form(bid_page(draft.tender_id), fields)
+
+
 def upload_file(browser: Browser, draft: Draft, filename: str, content: GeneratedFile) -> Any:
-    body = MultipartBody({"csrf_token": draft.csrf}, "file", filename, content)
+    """The upload form as a browser sends it: CSRF token, kind, then the file (streamed)."""
+    body = MultipartBody({"csrf_token": draft.csrf, "kind": "offer_letter"}, "files", filename, content)
     return browser.request("POST", f"{bid_page(draft.tender_id)}/dateien", body, body.headers)
+
+
+def submit_draft(browser: Browser, draft: Draft) -> Any:
+    return browser.post_form(draft.submit_path, {"csrf_token": draft.csrf})
+
+
+def receipt_on_page(html: str, bid_id: str) -> tuple[str, list[str]]:
+    """The receipt id and the file hashes the bid page shows for the submitted bid ``bid_id``."""
+    match = re.search(rf'<article id="bid-{bid_id}".*?</article>', html, re.S)
+    if not match:
+        return "", []
+    article = match.group(0)
+    receipt = re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", article)
+    return (receipt.group(0) if receipt else ""), re.findall(r"\b[0-9a-f]{64}\b", article)
 
 
 # --- RSS of the gunicorn workers ------------------------------------------------------------------
@@ -486,9 +519,6 @@ class VendorRun:
         )
 
 
-HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
-
-
 def vendor_bid(browser: Browser, run: VendorRun, tender_id: int, content: GeneratedFile) -> None:
     """Price, file, submit: what a vendor does in the last minute (timed per step)."""
 
@@ -508,22 +538,9 @@ def vendor_bid(browser: Browser, run: VendorRun, tender_id: int, content: Genera
     draft = open_draft(browser, tender_id)
     response = step("submit", lambda: submit_draft(browser, draft))
     run.submitted_at = time.monotonic()
-    receipt = browser.get(response.location).text if response.status in (302, 303) else response.text
-    run.receipt_id = receipt_id_of(receipt)
-    run.receipt_hashes = HEX64.findall(receipt)
-
-
-def save_prices(browser: Browser, draft: Draft) -> Any:
-    raise NotImplementedError
-
-
-def submit_draft(browser: Browser, draft: Draft) -> Any:
-    raise NotImplementedError
-
-
-def receipt_id_of(html: str) -> str:
-    match = re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", html)
-    return match.group(0) if match else ""
+    bid_id = draft.submit_path.split("/")[-2]
+    page = browser.get(response.location).text if response.status in (302, 303) else response.text
+    run.receipt_id, run.receipt_hashes = receipt_on_page(page, bid_id)
 
 
 @contextlib.contextmanager
