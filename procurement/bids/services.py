@@ -187,9 +187,9 @@ def get_or_create_draft(actor: User, tender: Tender, now: datetime) -> Bid:
     """
     if not is_vendor(actor):
         raise PermissionDenied(_("Angebote geben nur Bieter ab."))
-    refresh(tender, now)
     if tender.status is TenderStatus.published:
         ensure_in_time(tender, now)
+    refresh(tender, now)
     if not can_prepare_bid(actor, tender):
         raise Conflict(_("Diese Ausschreibung nimmt keine Angebote an."))
     draft = current_draft(actor, tender)
