@@ -92,3 +92,24 @@ def can_read_bid_content(user: Optional[User], bid: Bid) -> bool:
 def can_download_receipt(user: Optional[User], bid: Bid) -> bool:
     """The receipt (Eingangsbestätigung, §10(1) Nr. 1 VgV) of a bid that was submitted."""
     return can_view_own_bid(user, bid) and bid.submitted_at is not None
+
+
+# --- the opening (§55 VgV): added by the opening's module -------------------------------------
+
+
+def can_view_opening(user: Optional[User], tender: Tender) -> bool:
+    """The opening page, the opening record and opened bids: the lead's officers only.
+
+    §10(1) Nr. 4 and 5 VgV: only authorised persons access received data, and the lead's
+    officers are the ones who may grant access after the opening (through their roles).
+    """
+    return can_manage_tender(user, tender)
+
+
+def can_confirm_opening(user: Optional[User], tender: Tender) -> bool:
+    """Officers of the lead confirm the opening; two distinct ones open (§55(2) VgV).
+
+    Whether the deadline has passed and the bids are still sealed is the service's check
+    (server clock, under the tender's row lock).
+    """
+    return can_manage_tender(user, tender)
