@@ -52,8 +52,8 @@ OTHER_PRICE = Decimal("51999.00")
 # --- helpers shared with the other opening tests ------------------------------------------------
 
 
-@pytest.fixture
-def officers(app: Flask, demo: None) -> tuple[str, str, str]:
+@pytest.fixture(name="officers")
+def officers_fixture(app: Flask, demo: None) -> tuple[str, str, str]:
     """Talheim gets two more officers (demo password): the opening needs two distinct people."""
     from procurement.demo import _demo_password_hash
 
@@ -81,8 +81,8 @@ def confirm(app: Flask, tender_id: int, email: str, now: datetime = AFTER_DEADLI
         return None if opened is None else opened.id
 
 
-@pytest.fixture
-def two_bids(
+@pytest.fixture(name="two_bids")
+def two_bids_fixture(
     app: Flask, make_bid: Callable[..., int], bid_tender: int, officers: tuple[str, str, str]
 ) -> dict:
     """Bids of two vendors for the tender (PRICE and OTHER_PRICE for lot 1), before the deadline."""
@@ -98,8 +98,8 @@ def two_bids(
     }
 
 
-@pytest.fixture
-def opened_tender(app: Flask, two_bids: dict) -> dict:
+@pytest.fixture(name="opened_tender")
+def opened_tender_fixture(app: Flask, two_bids: dict) -> dict:
     """The two bids, opened by LEAD and SECOND right after the deadline."""
     assert confirm(app, two_bids["tender"], LEAD) is None
     assert confirm(app, two_bids["tender"], SECOND) is not None
