@@ -93,12 +93,14 @@ def test_session_cookie_is_httponly_and_samesite(client, demo, auth):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_production_cookies_are_secure_and_need_a_secret_key():
+def test_production_cookies_are_secure_and_need_a_secret_key_and_a_platform_key():
     from config import load_config
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         load_config({"APP_ENV": "production"})
-    config = load_config({"APP_ENV": "production", "SECRET_KEY": "x" * 32})
+    with pytest.raises(RuntimeError, match="PLATFORM_KEY"):
+        load_config({"APP_ENV": "production", "SECRET_KEY": "x" * 32})
+    config = load_config({"APP_ENV": "production", "SECRET_KEY": "x" * 32, "PLATFORM_KEY": "A" * 44})
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
     assert config["SESSION_COOKIE_HTTPONLY"] and config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
