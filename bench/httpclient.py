@@ -11,6 +11,7 @@ import hashlib
 import http.client
 import re
 import secrets
+import time
 import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -57,10 +58,15 @@ def csrf_of(html: str) -> str:
 class Browser:
     """One user's connection and cookies."""
 
+    # gunicorn closes an idle keep-alive connection after 2 s (--keep-alive); a connection idle
+    # for longer than this is not reused (a request on it could meet the server's close).
+    IDLE_S = 1.0
+
     def __init__(self, host: str, port: int, timeout: float = 600.0) -> None:
         self.host, self.port, self.timeout = host, port, timeout
         self.cookies: dict[str, str] = {}
         self._conn: http.client.HTTPConnection | None = None
+        self._last_used = 0.0
 
     def close(self) -> None:
         if self._conn is not None:
@@ -74,6 +80,8 @@ class Browser:
         self.close()
 
     def _connection(self) -> http.client.HTTPConnection:
+        if self._conn is not None and time.monotonic() - self._last_used > self.IDLE_S:
+            self.close()
         if self._conn is None:
             self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         return self._conn
@@ -96,6 +104,7 @@ class Browser:
         except BaseException:
             self.close()
             raise
+        self._last_used = time.monotonic()
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
                 pair = value.split(";", 1)[0]
