@@ -306,3 +306,28 @@ def test_officers_cannot_upload_bid_files(app, client, auth, bid_tender, time_ma
     response = client.post(upload_url(bid_tender), data={"files": (BytesIO(pdf_bytes()), "a.pdf")})
     assert response.status_code == 404
     assert count(app, BidFile) == 0
+
+
+def test_a_big_file_streams_through_parser_and_sealer_in_bounded_memory():
+    import tracemalloc
+
+    from procurement.bids.sealing import Sealer
+    from procurement.bids.upload import FilePart, SealingReader, iter_multipart
+
+    size = 24 * 1024 * 1024
+    body, content_type = multipart([("csrf_token", None, b"t"), ("files", "gross.pdf", pdf_bytes(size))])
+    boundary = content_type.split("boundary=")[1].encode()
+    stream = BytesIO(body)
+    sealed_total = 0
+    tracemalloc.start()
+    try:
+        for part in iter_multipart(stream, boundary):
+            if isinstance(part, FilePart):
+                reader = SealingReader(part.reader, Sealer(bytes(32)), b"%PDF-", size)
+                while chunk := reader.read(64 * 1024):
+                    sealed_total += len(chunk)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sealed_total > size
+    assert peak < 8 * 1024 * 1024, f"peak {peak} bytes for a {size} byte file"
