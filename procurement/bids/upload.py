@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, Optional, Union
 
-from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData, Preamble
 
 from procurement.bids.sealing import Sealer
 
@@ -186,6 +186,8 @@ def iter_multipart(
             raise MultipartError(str(err)) from err
         if isinstance(event, Epilogue):
             return
+        if isinstance(event, Preamble):
+            continue
         if isinstance(event, Field):
             value = bytearray()
             while True:
