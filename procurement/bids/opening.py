@@ -209,7 +209,10 @@ def opening_overview(actor: User, tender: Tender, now: datetime) -> OpeningOverv
     overview.confirmed_by_actor = any(c.officer_id == actor.id for c in overview.confirmations)
     overview.opening = opening_of(tender)
     overview.can_confirm = (
-        can_confirm_opening(actor, tender) and overview.opening is None and not overview.confirmed_by_actor
+        can_confirm_opening(actor, tender)
+        and tender.status is TenderStatus.opening
+        and overview.opening is None
+        and not overview.confirmed_by_actor
     )
     if overview.opening is not None:
         for bid in _tender_bids(tender):
