@@ -155,7 +155,16 @@ def test_a_worker_killed_mid_upload_leaves_no_partial_bid_file_and_the_vendor_ca
                 p.name.endswith(".part") and p.stat().st_size > MIB for p in stored(bid_config) - before
             )
 
-        assert wait_for(sealing_in_progress), "no partial file appeared in the storage"
+        if not wait_for(sealing_in_progress):
+            upload.resume.set()
+            upload.join(30)
+            pytest.fail(
+                "no partial file appeared in the storage: the upload ended early with "
+                f"{f'HTTP {upload.status}' if upload.status else upload.error!r} "
+                "(seen before: HTTP 413 for a file far below the limit, as werkzeug's "
+                "MultipartDecoder applies max_form_memory_size to every chunk it receives, "
+                "file data included)"
+            )
         [worker] = server.worker_pids()
         os.kill(worker, signal.SIGKILL)
         upload.resume.set()
