@@ -218,6 +218,8 @@ USERS = [
     ("kz", "kuratorin@kompetenzzentrum.example", "Clara Kuratorin", (Role.curator,)),
     ("talheim", "bedarf@talheim.example", "Ruth Bedarf", (Role.requester,)),
     ("talheim", "vergabe@talheim.example", "Oskar Vergabe", (Role.officer,)),
+    # a second officer: the bids are opened by two people (§55(2) VgV)
+    ("talheim", "oeffnung@talheim.example", "Olga Öffner", (Role.officer,)),
     ("talheim", "pruefung@talheim.example", "Paula Prüfung", (Role.auditor,)),
     ("birkenfelde", "vergabe@birkenfelde.example", "Bernd Beschaffer", (Role.officer, Role.requester)),
     ("nordhafen", "vergabe@nordhafen.example", "Nora Nordmann", (Role.officer, Role.requester)),
