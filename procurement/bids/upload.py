@@ -158,7 +158,12 @@ def iter_multipart(
 
     The consumer must finish (or ``drain``) a file part's reader before asking for the next part.
     """
-    decoder = MultipartDecoder(boundary, max_form_memory_size=max_field_bytes)
+    # No max_form_memory_size: werkzeug applies it to the decoder's buffer plus every chunk
+    # received, file data included, so a file chunk after a held-back tail (bytes that might
+    # start the boundary) would be refused as too large. Fields are limited below instead, and
+    # the buffer (headers, held-back tails) is bounded here.
+    decoder = MultipartDecoder(boundary)
+    max_buffer = READ_SIZE + max_field_bytes
     state: dict[str, object] = {"eof": False}
     queue: list[object] = []
 
@@ -176,6 +181,8 @@ def iter_multipart(
                     decoder.receive_data(None)
                 else:
                     decoder.receive_data(data)
+                    if len(decoder.buffer) > max_buffer:
+                        raise MultipartError("a part header or field is too large")
                 continue
             return event
 
