@@ -51,9 +51,8 @@ GIB = 1024 * MIB
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 VENDOR_EMAIL = "angebot@verkehrstechnik-sued.example"
 TENDER_TITLE = "Adaptive Ampelsteuerung für Talheim und Birkenfelde"
-# The lead's officers who open the bids (§55(2) VgV: two people); the second one is created
-# for the crunch (the demo data has one officer of Talheim).
-LEAD_OFFICERS = ("vergabe@talheim.example", "zweite-vergabe@talheim.example")
+# The lead's officers who open the bids (§55(2) VgV: two people), both in the demo data.
+LEAD_OFFICERS = ("vergabe@talheim.example", "oeffnung@talheim.example")
 
 UPLOAD_MIN_RATIO = 0.5
 UPLOAD_MAX_RSS_GROWTH_MIB = 64.0
@@ -451,9 +450,7 @@ def crunch_email(number: int) -> str:
 
 def create_vendors(env: dict[str, str], count: int) -> None:
     """``count`` vendor organisations with one active vendor user each (password DEMO_PASSWORD)."""
-    from sqlalchemy import select
-
-    from procurement.accounts.models import Organisation, OrganisationKind, Role, User
+    from procurement.accounts.models import Organisation, OrganisationKind, Role
     from procurement.accounts.services import (
         PASSWORD_HASHER,
         activate_user,
@@ -492,17 +489,6 @@ def create_vendors(env: dict[str, str], count: int) -> None:
                 action="user.created",
             )
             activate_user(user, "user.activated", now, password_hash=password_hash)
-        first = db.session.scalars(select(User).where(User.email == LEAD_OFFICERS[0])).one()
-        second = add_invited_user(
-            first.organisation,
-            LEAD_OFFICERS[1],
-            "Zweite Vergabe",
-            {Role.officer},
-            actor=None,
-            now=utcnow(),
-            action="user.created",
-        )
-        activate_user(second, "user.activated", utcnow(), password_hash=password_hash)
         db.session.commit()
 
 
