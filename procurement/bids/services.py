@@ -21,7 +21,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from procurement.accounts.models import User
+from procurement.accounts.models import Organisation, User
 from procurement.audit.services import record
 from procurement.bids import keys, sealing
 from procurement.bids.models import Bid, BidFile, BidFileKind
@@ -180,6 +180,18 @@ def _ensure_may_change(actor: User, bid: Bid, now: datetime) -> None:
 # --- drafts ------------------------------------------------------------------------------------
 
 
+def _lock_vendor(organisation_id: int) -> None:
+    """Serialise the creation of drafts of one vendor organisation (row lock; SQLite: write lock)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            select(Organisation.id).where(Organisation.id == organisation_id).with_for_update()
+        )
+        return
+    connection = db.session.connection()
+    if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def get_or_create_draft(actor: User, tender: Tender, now: datetime) -> Bid:
     """Return the draft of the actor's vendor organisation for ``tender``, creating it if needed.
 
@@ -192,6 +204,12 @@ def get_or_create_draft(actor: User, tender: Tender, now: datetime) -> Bid:
     refresh(tender, now)
     if not can_prepare_bid(actor, tender):
         raise Conflict(_("Diese Ausschreibung nimmt keine Angebote an."))
+    draft = current_draft(actor, tender)
+    if draft is not None:
+        return draft
+    # One draft per vendor organisation and tender: concurrent first uploads of the same vendor
+    # wait for each other here and the second one finds the first one's draft.
+    _lock_vendor(actor.organisation_id)
     draft = current_draft(actor, tender)
     if draft is not None:
         return draft

@@ -412,3 +412,34 @@ def test_my_bids_lists_the_organisations_bids_only(app, client, auth, make_bid, 
     page = page_text(client.get("/angebote"))
     assert own.receipt_id in page
     assert other.receipt_id not in page
+
+
+def test_two_simultaneous_first_uploads_of_a_vendor_make_one_draft(app, bid_tender):
+    import threading
+    import time
+
+    barrier = threading.Barrier(2)
+    made: list[int] = []
+    errors: list[BaseException] = []
+
+    def first_upload() -> None:
+        try:
+            with app.test_request_context():
+                tender = tender_of(bid_tender)
+                actor = user(VENDOR)
+                barrier.wait()
+                draft = services.get_or_create_draft(actor, tender, BEFORE_DEADLINE)
+                time.sleep(0.2)  # the other request arrives meanwhile
+                made.append(draft.id)
+                db.session.commit()
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=first_upload) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors
+    assert made[0] == made[1]
+    assert count(app, Bid) == 1
