@@ -28,6 +28,7 @@ import os
 import re
 import secrets
 import shutil
+import statistics
 import sys
 import threading
 import time
@@ -285,7 +286,8 @@ class UploadResult:
 
     @property
     def copy_mib_s(self) -> float:
-        return self.size / MIB / min(self.copy_s)
+        """The median of the copies (two before, one after the upload): the disk's speed varies."""
+        return self.size / MIB / statistics.median(self.copy_s)
 
     @property
     def ratio(self) -> float:
@@ -316,7 +318,7 @@ def measure_upload(size: int | None = None) -> UploadResult:
         source = scratch / "source.bin"
         content = GeneratedFile(size, seed=b"upload-1gib")
         write_file(source, content)
-        copies = [timed_copy(source, scratch / "copy.bin")]
+        copies = [timed_copy(source, scratch / "copy.bin") for _ in range(2)]
         with Browser(server.host, server.port) as browser:
             browser.login(VENDOR_EMAIL, demo_password())
             draft = open_draft(browser, tender_id)
@@ -386,7 +388,7 @@ def upload_figures() -> list[Figure]:
             at_least=True,
             detail=(
                 f"upload {result.upload_mib_s:,.0f} MiB/s ({result.upload_s:.1f} s, HTTP {result.status}); "
-                f"copy {result.copy_mib_s:,.0f} MiB/s (best of {copies} MiB/s, shutil.copyfile + fsync); "
+                f"copy {result.copy_mib_s:,.0f} MiB/s (median of {copies} MiB/s, shutil.copyfile + fsync); "
                 f"for comparison a copy through user space (1 MiB reads and writes + fsync) "
                 f"{result.size / MIB / result.user_copy_s:,.0f} MiB/s"
             ),

@@ -179,7 +179,9 @@ def run_in_process(benchmark: InProcessBenchmark) -> InProcessOutcome:
     except Exception as exc:  # a broken benchmark fails, the others still run
         return InProcessOutcome(benchmark, [], passed=False, reason=f"{type(exc).__name__}: {exc}")
     missed = [
-        f"{f.label} {f.value:g} {f.unit}, target {f.rule}".replace("  ", " ") for f in figures if not f.passed
+        f"{f.label} {f.value:g}{f' {f.unit}' if f.unit else ''}, target {f.rule}"
+        for f in figures
+        if not f.passed
     ]
     passed = bool(figures) and not missed
     reason = (
