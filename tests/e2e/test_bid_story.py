@@ -398,6 +398,13 @@ def test_a_vendor_submits_a_sealed_bid_and_two_officers_of_the_lead_open_it_afte
         record = second_officer_opens(second, tender_id, first_officer_name)
         officer_reads_the_opened_bid(second, vendor_name, receipt_id, offer, sheet)
 
+        # the vendor sees that its bid was opened, and nothing of the others
+        navigation(vendor).get_by_role("link", name="Meine Angebote", exact=True).click()
+        row = vendor.get_by_role("table", name="Angebote Ihres Unternehmens").get_by_role(
+            "row", name=receipt_id
+        )
+        expect(row).to_contain_text("geöffnet")
+
     # the officers of the lead and of the participant hear of the opening, without prices
     for officer in (LEAD, SECOND_OFFICER, PARTNER):
         [mail] = wait_for_mail(mailbox, officer, f"Angebote geöffnet: {TENDER.title}")
