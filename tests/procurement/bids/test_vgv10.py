@@ -44,6 +44,7 @@ from tests.procurement.bids.test_opening import (  # noqa: F401 - fixtures
 from tests.procurement.tenders.conftest import (
     LEAD,
     LEAD_AUDITOR,
+    LEAD_COLLEAGUE,
     LEAD_REQUESTER,
     OTHER_VENDOR,
     PARTNER,
@@ -204,7 +205,8 @@ def test_vgv10_5_only_authorised_persons_grant_access_after_the_opening(app, two
             for u in db.session.scalars(select(User).order_by(User.id))
             if can_read_bid_content(u, bid)
         ]
-    assert sorted(readers) == sorted([LEAD, SECOND, THIRD_OFFICER])  # the lead's officers, nobody else
+    # the lead's officers, nobody else
+    assert sorted(readers) == sorted([LEAD, LEAD_COLLEAGUE, SECOND, THIRD_OFFICER])
 
 
 def test_vgv10_6_received_data_stays_inaccessible_to_others(app, client, auth, opened_tender, bid_config):

@@ -18,6 +18,7 @@ from procurement.tenders.models import ContractNature, Tender
 
 LEAD = "vergabe@talheim.example"  # officer of Talheim (lead authority)
 LEAD_REQUESTER = "bedarf@talheim.example"
+LEAD_COLLEAGUE = "oeffnung@talheim.example"  # a second officer of Talheim
 LEAD_AUDITOR = "pruefung@talheim.example"
 PARTNER = "vergabe@birkenfelde.example"  # officer (and requester) of Birkenfelde
 THIRD = "vergabe@nordhafen.example"  # officer of Nordhafen, not involved unless invited

@@ -16,7 +16,7 @@ from procurement.needs.models import Need
 from procurement.tenders import services
 from procurement.tenders.models import CancellationReason, DocumentDownload, Question, Tender
 from tests.conftest import audit_actions, one, page_text, submit
-from tests.procurement.tenders.conftest import LEAD, NOW, OTHER_VENDOR, PARTNER, VENDOR, user
+from tests.procurement.tenders.conftest import LEAD, LEAD_COLLEAGUE, NOW, OTHER_VENDOR, PARTNER, VENDOR, user
 from tests.procurement.tenders.core_support import join, make_ready_after_collecting, reread
 from workflows.machine import InvalidTransition
 from workflows.need import NeedStatus
@@ -88,7 +88,7 @@ def test_cancelling_a_published_tender_mails_participants_downloaders_and_askers
     services.cancel_tender(user(LEAD), tender, REASON, TEXT, NOW + timedelta(days=1))
     db.session.commit()
     mails = _new_mail()
-    assert sorted(m.recipient for m in mails) == sorted([PARTNER, VENDOR, OTHER_VENDOR])
+    assert sorted(m.recipient for m in mails) == sorted([LEAD_COLLEAGUE, PARTNER, VENDOR, OTHER_VENDOR])
     assert all(TEXT in m.body and "§ 63 Abs. 1 Satz 1 Nr. 2 VgV" in m.body for m in mails)
 
 
@@ -99,7 +99,8 @@ def test_cancelling_an_unpublished_tender_does_not_mail_vendors(app_ctx, make_te
         DocumentDownload(tender_id=tender.id, user_id=vendor.id, organisation_id=vendor.organisation_id)
     )
     services.cancel_tender(user(LEAD), tender, REASON, TEXT, NOW)
-    assert [m.recipient for m in _new_mail()] == []
+    # the lead's other officer is told; vendors never heard of an unpublished tender
+    assert [m.recipient for m in _new_mail()] == [LEAD_COLLEAGUE]
 
 
 @pytest.mark.parametrize("text", ["", "   "])

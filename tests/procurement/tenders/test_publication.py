@@ -19,7 +19,7 @@ from procurement.tenders import services
 from procurement.tenders.advisor import earliest_bid_deadline
 from procurement.tenders.models import Notice, NoticeKind, Tender
 from tests.conftest import audit_actions, count, one, page_text, submit
-from tests.procurement.tenders.conftest import LEAD, NOW, PARTNER, user
+from tests.procurement.tenders.conftest import LEAD, LEAD_COLLEAGUE, NOW, PARTNER, user
 from tests.procurement.tenders.core_support import join, make_ready, make_ready_after_collecting, reread
 from workflows.machine import GuardFailed
 from workflows.tender import TenderStatus
@@ -50,9 +50,9 @@ def test_publication_mails_the_officers_of_joined_participants_but_not_the_publi
     services.publish_tender(user(LEAD), tender, NOW)
     db.session.commit()
     mails = [m for m in db.session.scalars(select(OutboxMail)) if m.id not in before]
-    assert [m.recipient for m in mails] == [PARTNER]
-    assert mails[0].subject == f"Veröffentlicht: {tender.title}"
-    assert f"http://localhost/vergaben/{tender.id}" in mails[0].body
+    assert sorted(m.recipient for m in mails) == sorted([LEAD_COLLEAGUE, PARTNER])
+    assert all(m.subject == f"Veröffentlicht: {tender.title}" for m in mails)
+    assert all(f"http://localhost/vergaben/{tender.id}" in m.body for m in mails)
 
 
 @pytest.mark.parametrize(
