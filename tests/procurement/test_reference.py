@@ -55,8 +55,11 @@ def test_cpv_group_is_the_category_level():
 
 @pytest.mark.parametrize(
     ("day", "value"),
-    [(date(2025, 12, 31), Decimal("221000")), (date(2026, 1, 1), Decimal("216000")),
-     (date(2027, 12, 31), Decimal("216000"))],
+    [
+        (date(2025, 12, 31), Decimal("221000")),
+        (date(2026, 1, 1), Decimal("216000")),
+        (date(2027, 12, 31), Decimal("216000")),
+    ],
 )
 def test_municipal_threshold_depends_on_the_day(day, value):
     assert threshold_on(SUB_CENTRAL, day).value == value
