@@ -266,7 +266,7 @@ class OpeningRecordRenderer:
     def _opened_bid(self, number: int, bid: RecordBid) -> list[Any]:
         parts: list[Any] = [
             self._p(f"Angebot {number}: {bid.vendor}", self.subheading),
-            self._p(f"Eingangsnummer {bid.receipt_id} · eingegangen am {berlin_time(bid.submitted_at)}"),
+            self._p(f"Angebotsnummer {bid.receipt_id} · eingegangen am {berlin_time(bid.submitted_at)}"),
         ]
         if bid.consortium:
             parts.append(self._p("Bietergemeinschaft: " + ", ".join(bid.consortium)))
@@ -291,7 +291,7 @@ class OpeningRecordRenderer:
         return [KeepTogether(parts[:2]), *parts[2:]]
 
     def _unopened(self, bids: list[RecordBid]) -> list[Any]:
-        rows: list[list[Any]] = [["Bieter", "Eingangsnummer", "Eingang", "Stand"]]
+        rows: list[list[Any]] = [["Bieter", "Angebotsnummer", "Eingang", "Stand"]]
         for bid in bids:
             state = "zurückgezogen" if bid.state == "withdrawn" else "durch neueres Angebot ersetzt"
             if bid.withdrawn_at is not None:
