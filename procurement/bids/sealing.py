@@ -104,7 +104,7 @@ class Sealer:
         self._started = False
         self._finished = False
 
-    def _seal(self, chunk: bytes, last: bool) -> bytes:
+    def _seal(self, chunk: bytes | memoryview, last: bool) -> bytes:
         sealed = self._aead.encrypt(_nonce(self._prefix, self._counter, last), chunk, self._header)
         self._counter += 1
         return sealed
@@ -114,17 +114,31 @@ class Sealer:
             raise ValueError("the stream is finished")
         self._hash.update(data)
         self._size += len(data)
-        self._buffer += data
-        out = bytearray()
+        out: list[bytes] = []
         if not self._started:
-            out += self._header
+            out.append(self._header)
             self._started = True
+        size = self._chunk_size
+        view = memoryview(data)
         # Keep at least one byte back: only ``finish`` knows which chunk is the last.
-        while len(self._buffer) > self._chunk_size:
-            out += self._seal(bytes(self._buffer[: self._chunk_size]), last=False)
-            del self._buffer[: self._chunk_size]
-        self._sealed += len(out)
-        return bytes(out)
+        if self._buffer:
+            missing = size - len(self._buffer)
+            if len(view) <= missing:
+                self._buffer += view
+                view = view[len(view) :]
+            else:
+                self._buffer += view[:missing]
+                view = view[missing:]
+                out.append(self._seal(bytes(self._buffer), last=False))
+                self._buffer.clear()
+        # Whole chunks straight from the input, without copying them into the buffer first.
+        while len(view) > size:
+            out.append(self._seal(view[:size], last=False))
+            view = view[size:]
+        self._buffer += view
+        sealed = b"".join(out)
+        self._sealed += len(sealed)
+        return sealed
 
     def finish(self) -> bytes:
         if self._finished:

@@ -364,7 +364,11 @@ def add_file(
     reader = SealingReader(source, sealer, BID_FILE_MAGIC[extension], limit)
     store = storage()
     try:
-        stored = store.save_stream(reader, _sealed_limit(limit, sealing.DEFAULT_CHUNK_SIZE))  # type: ignore[arg-type]
+        stored = store.save_stream(
+            reader,  # type: ignore[arg-type]
+            _sealed_limit(limit, sealing.DEFAULT_CHUNK_SIZE),
+            hash_content=False,  # the plaintext's SHA-256 is what the receipt names
+        )
     except (UploadRefused, FileTooLarge) as err:
         # save_stream removed its partial file; say why
         if isinstance(err, UploadRefused) and err.reason == "wrong_type":
