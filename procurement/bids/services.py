@@ -535,12 +535,14 @@ def withdraw_bid(actor: User, bid: Bid, now: datetime) -> Bid:
     refresh(bid.tender, now)
     if bid.status is not BidStatus.submitted:
         raise Conflict(_("Nur ein abgegebenes Angebot kann zurückgezogen werden."))
-    if bid.tender.bid_deadline is None or now >= bid.tender.bid_deadline:
+    deadline = bid.tender.bid_deadline
+    if deadline is None or now >= deadline:
         raise LateSubmission(
             _(
-                "Die Angebotsfrist ist um %(deadline)s Uhr abgelaufen: das Angebot kann nicht mehr "
-                "zurückgezogen werden.",
-                deadline=_clock(bid.tender.bid_deadline) if bid.tender.bid_deadline else "",
+                "Die Angebotsfrist ist am %(day)s um %(deadline)s Uhr abgelaufen: das Angebot kann "
+                "nicht mehr zurückgezogen werden.",
+                day=_day(deadline or now),
+                deadline=_clock(deadline or now),
             )
         )
     BID.fire(bid, "withdraw", now)

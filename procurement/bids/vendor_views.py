@@ -22,6 +22,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
@@ -208,9 +209,10 @@ def upload(tender_id: int) -> ResponseReturnValue:
     if not added:
         return _page(tender, utcnow(), upload_errors=[_("Bitte wählen Sie eine Datei aus.")], status=422)
     flash(
-        _(
-            "%(count)d Datei(en) verschlüsselt gespeichert: %(names)s.",
-            count=len(added),
+        ngettext(
+            "%(num)d Datei verschlüsselt gespeichert: %(names)s.",
+            "%(num)d Dateien verschlüsselt gespeichert: %(names)s.",
+            len(added),
             names=", ".join(f.filename for f in added),
         ),
         "success",

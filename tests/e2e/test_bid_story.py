@@ -216,7 +216,7 @@ def vendor_prepares_the_bid(page: Page, tender_id: int, offer: Path, sheet: Path
             str(path)
         )
         page.get_by_role("button", name="Verschlüsselt hochladen").click()
-        flash(page, f"1 Datei(en) verschlüsselt gespeichert: {path.name}.")
+        flash(page, f"1 Datei verschlüsselt gespeichert: {path.name}.")
     files = page.get_by_role("table", name="Dateien des Entwurfs")
     for path in (offer, sheet):
         expect(files.get_by_role("row", name=path.name)).to_contain_text(sha256(path))
