@@ -51,6 +51,7 @@ from procurement.bids.permissions import (
     can_view_opening,
 )
 from procurement.bids.record import OpeningRecordRenderer, RecordBid, RecordData, RecordFile, RecordPrice
+from procurement.bids.services import audit_bid
 from procurement.errors import Conflict, NotFound, PermissionDenied
 from procurement.extensions import db
 from procurement.mail.services import queue_mail
@@ -167,19 +168,6 @@ def _audit_opening(action: str, actor: Optional[User], tender: Tender, now: date
         organisation_id=tender.lead_organisation_id,
         now=now,
         after=after or None,
-    )
-
-
-def _audit_bid(action: str, actor: Optional[User], bid: Bid, now: datetime, **after: Any) -> None:
-    """``bid.<action>``; before the opening never with content, after it only names and hashes."""
-    record(
-        f"bid.{action}",
-        actor=actor,
-        object_type="bid",
-        object_id=bid.id,
-        organisation_id=bid.organisation_id,
-        now=now,
-        after={"tender_id": bid.tender_id, "receipt_id": bid.receipt_id} | after,
     )
 
 
@@ -399,22 +387,24 @@ def _open_bid(actor: User, bid: Bid, tender_key: bytes, now: datetime) -> Opened
     bid.opening_error = "\n".join(errors)
     bid.updated_at = now
     db.session.flush()
-    _audit_bid(
+    audit_bid(
         "opened",
         actor,
         bid,
         now,
-        status=bid.status.value,
-        opening_error=bid.opening_error,
-        files=[
-            {
-                "filename": f.filename,
-                "sha256": f.sha256,
-                "verified": f.verified,
-                "error": f.verification_error,
-            }
-            for f in bid.files
-        ],
+        after=dict(
+            status=bid.status.value,
+            opening_error=bid.opening_error,
+            files=[
+                {
+                    "filename": f.filename,
+                    "sha256": f.sha256,
+                    "verified": f.verified,
+                    "error": f.verification_error,
+                }
+                for f in bid.files
+            ],
+        ),
     )
     return content
 
@@ -594,7 +584,7 @@ def read_opened_bid(actor: User, bid: Bid, now: datetime) -> OpenedContent:
     if not can_read_bid_content(actor, bid):
         raise PermissionDenied(_("Dieses Angebot ist nicht geöffnet: es bleibt verschlüsselt (§ 55 VgV)."))
     content = decrypt_content(bid)
-    _audit_bid("content_read", actor, bid, now)
+    audit_bid("content_read", actor, bid, now)
     return content
 
 
@@ -645,13 +635,11 @@ def download_opened_file(actor: User, bid: Bid, file_id: int, now: datetime) -> 
         source = storage().open(bid_file.storage_key)
     except StorageError as err:
         raise Conflict(_("Die verschlüsselte Datei fehlt im Speicher.")) from err
-    _audit_bid(
+    audit_bid(
         "file_read",
         actor,
         bid,
         now,
-        file_id=bid_file.id,
-        filename=bid_file.filename,
-        sha256=bid_file.sha256,
+        after={"file_id": bid_file.id, "filename": bid_file.filename, "sha256": bid_file.sha256},
     )
     return FileDownload(bid_file, _stream(source, data_key, bid_file.id))
