@@ -55,8 +55,10 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("tick")
     def tick() -> None:
-        """Time-driven moves (run every minute from cron): close the submission of due tenders."""
+        """Time-driven work (run every minute from cron): close the submission of due tenders,
+        remove unfinished uploads of killed workers from the local storage."""
         from procurement.database import utcnow
+        from procurement.storage import LocalStorage, storage
         from procurement.tenders.deadlines import close_due_tenders
 
         moved = close_due_tenders(utcnow())
@@ -64,6 +66,12 @@ def register_commands(app: Flask) -> None:
         click.echo(
             f"{len(moved)} tender(s) moved to opening" + (f": {', '.join(map(str, moved))}" if moved else "")
         )
+        store = storage()
+        # S3: an unfinished multipart upload is removed by the bucket's lifecycle rule (README)
+        if isinstance(store, LocalStorage):
+            removed = store.sweep_partials()
+            if removed:
+                click.echo(f"{removed} unfinished upload(s) removed from the storage")
 
     app.cli.add_command(audit)
     app.cli.add_command(mail)

@@ -21,6 +21,8 @@ import logging
 import os
 import re
 import secrets
+import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, Optional, Protocol
 from urllib.parse import urlsplit
@@ -32,6 +34,8 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+# an unfinished upload older than this was interrupted (a killed worker): `flask tick` removes it
+PARTIAL_MAX_AGE = timedelta(hours=1)
 CHUNK_SIZE = 1024 * 1024  # big enough that per-call overhead does not dominate a 1 GiB upload
 MiB = 1024 * 1024
 _KEY_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -129,6 +133,23 @@ class LocalStorage:
             partial.unlink(missing_ok=True)
             raise
         return StoredFile(key, size, digest.hexdigest() if digest is not None else "")
+
+    def sweep_partials(self, older_than: timedelta = PARTIAL_MAX_AGE) -> int:
+        """Remove unfinished files (``.part``) left by a killed upload; return how many.
+
+        A file becomes visible only when it is complete, so a ``.part`` file is never referenced;
+        the age keeps uploads that are still running.
+        """
+        limit = time.time() - older_than.total_seconds()
+        removed = 0
+        for partial in self.root.glob("*/.*.part"):
+            try:
+                if partial.stat().st_mtime < limit:
+                    partial.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
 
     def open(self, key: str) -> BinaryIO:
         """Open the stored file for reading (the caller closes it)."""

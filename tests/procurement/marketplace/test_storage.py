@@ -129,3 +129,23 @@ def test_file_names_are_sanitised(name, safe):
 )
 def test_content_must_match_the_type_the_extension_claims(extension, content, ok):
     assert content_matches(FILE_TYPES[extension], io.BytesIO(content)) is ok
+
+
+def test_unfinished_uploads_of_killed_workers_are_swept_after_an_hour(tmp_path):
+    import os
+    import time
+
+    store = LocalStorage(tmp_path)
+    kept = store.save_stream(io.BytesIO(b"%PDF-1.7 complete"), 1024)
+    old = tmp_path / "ab" / (".ab" + "0" * 30 + ".part")
+    running = tmp_path / "cd" / (".cd" + "0" * 30 + ".part")
+    for partial in (old, running):
+        partial.parent.mkdir(exist_ok=True)
+        partial.write_bytes(b"sealed bytes of an interrupted upload")
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(old, (two_hours_ago, two_hours_ago))
+
+    assert store.sweep_partials() == 1
+    assert not old.exists()
+    assert running.exists()  # may still be written by a running upload
+    assert store.exists(kept.key)  # complete files are never touched
