@@ -71,6 +71,11 @@ def load_user(session_token: str) -> User | None:
     return user if user is not None and user.is_active else None
 
 
+def external_url(endpoint: str, **values: object) -> str:
+    """An absolute link for mails and notices: ``PUBLIC_BASE_URL`` + the endpoint's path."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
 def safe_next(target: str | None) -> str:
     """Return ``target`` if it is a path on this site, else the start page (no open redirect)."""
     if target:

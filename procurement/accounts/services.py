@@ -9,7 +9,7 @@ from typing import Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -24,6 +24,7 @@ from procurement.audit.services import record
 from procurement.errors import Conflict, DomainError, PermissionDenied
 from procurement.extensions import db
 from procurement.mail.services import queue_mail
+from procurement.web import external_url
 from workflows.account import ACCOUNT, UserStatus
 
 PASSWORD_HASHER = PasswordHasher()
@@ -101,8 +102,7 @@ def add_organisation(
 
 
 def _link(endpoint: str, token: str) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, token=token)
+    return external_url(endpoint, token=token)
 
 
 def _user_audit(user: User) -> dict[str, object]:

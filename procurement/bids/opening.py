@@ -32,7 +32,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO, Optional
 
-from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -59,7 +58,7 @@ from procurement.storage import StorageError, UnknownKey, discard_on_rollback, s
 from procurement.tenders import services as tender_services
 from procurement.tenders.deadlines import refresh
 from procurement.tenders.models import Tender
-from procurement.web import TRIGGER_LABELS
+from procurement.web import TRIGGER_LABELS, external_url
 from workflows.bid import BID, BidStatus
 from workflows.tender import TENDER, TenderStatus
 
@@ -459,8 +458,7 @@ def _open(actor: User, tender: Tender, first_id: int, second_id: int, now: datet
 
 
 def _lead_link(tender: Tender) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for("bids.opening", tender_id=tender.id)
+    return external_url("bids.opening", tender_id=tender.id)
 
 
 def _mail_opened(tender: Tender, opening: Opening, bid_count: int) -> None:

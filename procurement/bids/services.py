@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO, Optional
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -43,6 +43,7 @@ from procurement.storage import FileTooLarge, delete_after_commit, discard_on_ro
 from procurement.tenders.advisor import BERLIN
 from procurement.tenders.deadlines import refresh
 from procurement.tenders.models import CriterionKind, Tender
+from procurement.web import external_url
 from workflows.bid import BID, BidStatus
 from workflows.tender import TenderStatus
 
@@ -456,13 +457,11 @@ def receipt_facts(bid: Bid) -> dict[str, Any]:
 
 
 def bid_link(bid: Bid) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for("bids.bid", tender_id=bid.tender_id)
+    return external_url("bids.bid", tender_id=bid.tender_id)
 
 
 def receipt_link(bid: Bid) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for("bids.receipt_pdf", tender_id=bid.tender_id, bid_id=bid.id)
+    return external_url("bids.receipt_pdf", tender_id=bid.tender_id, bid_id=bid.id)
 
 
 def submit_bid(actor: User, bid: Bid, now: datetime) -> Bid:

@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Optional, Union
 
-from flask import current_app, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -45,6 +44,7 @@ from procurement.reference.thresholds import (
     threshold_on,
 )
 from procurement.reference.validators import vocabulary
+from procurement.web import external_url
 from workflows.account import UserStatus
 from workflows.curation import EntryStatus
 from workflows.need import NEED, NeedStatus
@@ -343,8 +343,7 @@ def threshold_in_force(day: date) -> Optional[Threshold]:
 
 
 def _invitation_link(invitation: JointTenderInvitation) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for("needs.invitation", invitation_id=invitation.id)
+    return external_url("needs.invitation", invitation_id=invitation.id)
 
 
 def _existing_invitation(cpv_group: str, need_ids: frozenset[int]) -> Optional[JointTenderInvitation]:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, Optional
 
-from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -32,7 +31,7 @@ from procurement.tenders.permissions import (
     can_view_tender,
     is_public,
 )
-from procurement.tenders.services import audit_tender
+from procurement.tenders.services import audit_tender, public_link
 from workflows.account import UserStatus
 from workflows.tender import TenderStatus
 
@@ -265,11 +264,6 @@ def downloaders(tender: Tender) -> list[User]:
     )
 
 
-def public_url(tender: Tender) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for("tenders.public_detail", tender_id=tender.id)
-
-
 def _notify_downloaders(tender: Tender, document: TenderDocument, previous: Optional[TenderDocument]) -> None:
     for user in downloaders(tender):
         queue_mail(
@@ -280,7 +274,7 @@ def _notify_downloaders(tender: Tender, document: TenderDocument, previous: Opti
             tender=tender,
             document=document,
             previous=previous,
-            link=public_url(tender),
+            link=public_link(tender),
         )
 
 

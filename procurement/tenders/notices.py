@@ -26,7 +26,7 @@ CONTRACT_NOTICE_VERSION = "01"  # BT-757: the platform sends each contract notic
 
 
 def _base_url() -> str:
-    return str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
+    return str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")  # the builder joins the paths
 
 
 def _procedure_missing(tender: Tender) -> list[str]:

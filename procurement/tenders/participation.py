@@ -16,7 +16,6 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Optional
 
-from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -48,6 +47,7 @@ from procurement.tenders.permissions import (
     is_lead,
     participant_of,
 )
+from procurement.web import external_url
 from workflows.need import NEED, NeedStatus
 from workflows.tender import LOTS_EDITABLE, TenderStatus
 
@@ -61,11 +61,6 @@ INVITING_STATES = LOTS_EDITABLE  # draft, collecting
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _link(endpoint: str, **values: object) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, **values)
 
 
 def _load_for_participant(actor: User, tender: Tender) -> Participant:
@@ -331,7 +326,7 @@ def _invite(
             },
         },
     )
-    link = _link("tenders.join", tender_id=tender.id)
+    link = external_url("tenders.join", tender_id=tender.id)
     for officer in active_officers(ids):
         queue_mail(
             officer.email,
@@ -496,7 +491,7 @@ def join_tender(actor: User, tender: Tender, data: JoinData, now: datetime) -> P
                 actor=actor,
                 first=first,
                 share=share,
-                link=_link("tenders.participants", tender_id=tender.id),
+                link=external_url("tenders.participants", tender_id=tender.id),
             )
     return participant
 
@@ -532,7 +527,7 @@ def _tell_lead(tender: Tender, participant: Participant, actor: User, declined: 
             participant=participant,
             actor=actor,
             declined=declined,
-            link=_link("tenders.participants", tender_id=tender.id),
+            link=external_url("tenders.participants", tender_id=tender.id),
         )
 
 
@@ -613,7 +608,7 @@ def freeze_participants(actor: User, tender: Tender, now: datetime) -> Tender:
     tender.threshold_value = threshold
     tender.frozen_at = now
     db.session.flush()
-    link = _link("tenders.share", tender_id=tender.id)
+    link = external_url("tenders.share", tender_id=tender.id)
     joined = {p.organisation_id: p for p in tender.joined_participants}
     for officer in active_officers(joined):
         queue_mail(

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Optional
 
-from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from procurement.accounts.models import OrganisationKind, Role, User
@@ -21,7 +20,7 @@ from procurement.extensions import db
 from procurement.mail.services import queue_mail
 from procurement.reference.deadlines import ANSWER_DAYS_BEFORE_DEADLINE
 from procurement.tenders.advisor import BERLIN
-from procurement.tenders.documents import downloaders, public_url
+from procurement.tenders.documents import downloaders
 from procurement.tenders.models import Question, Tender
 from procurement.tenders.permissions import (
     can_answer_questions,
@@ -31,7 +30,8 @@ from procurement.tenders.permissions import (
     can_view_tender,
     is_public,
 )
-from procurement.tenders.services import audit_tender
+from procurement.tenders.services import audit_tender, public_link
+from procurement.web import external_url
 from workflows.account import UserStatus
 from workflows.tender import TenderStatus
 
@@ -82,8 +82,7 @@ def proposed_deadline(deadline: datetime, answered_at: datetime) -> datetime:
 
 
 def questions_url(tender: Tender) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for("tenders.questions", tender_id=tender.id)
+    return external_url("tenders.questions", tender_id=tender.id)
 
 
 def _question_audit(question: Question) -> dict[str, Any]:
@@ -210,7 +209,7 @@ def answer_question(actor: User, question: Question, answer: str, now: datetime)
             user=user,
             tender=tender,
             question=question,
-            link=public_url(tender),
+            link=public_link(tender),
         )
     assert tender.bid_deadline is not None  # questions_open checked it
     return AnswerOutcome(question, proposed_deadline(tender.bid_deadline, now) if late else None)
@@ -307,6 +306,6 @@ def extend_deadline(
             old_deadline=old,
             new_deadline=tender.bid_deadline,
             reason=reason,
-            link=public_url(tender),
+            link=public_link(tender),
         )
     return tender

@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Optional
 
-from flask import current_app, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
@@ -49,6 +48,7 @@ from procurement.tenders.permissions import (
     can_view_tender,
     participant_of,
 )
+from procurement.web import external_url
 from workflows.account import UserStatus
 from workflows.machine import GuardFailed, InvalidTransition
 from workflows.need import NEED, NeedStatus
@@ -731,8 +731,7 @@ def change_tender_status(actor: User, tender: Tender, trigger: str, now: datetim
 
 
 def tender_link(tender: Tender) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for("tenders.detail", tender_id=tender.id)
+    return external_url("tenders.detail", tender_id=tender.id)
 
 
 def publish_tender(actor: User, tender: Tender, now: datetime) -> Tender:
@@ -872,5 +871,4 @@ def cancel_tender(
 
 def public_link(tender: Tender) -> str:
     """The public notice page of the tender."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for("tenders.public_detail", tender_id=tender.id)
+    return external_url("tenders.public_detail", tender_id=tender.id)
