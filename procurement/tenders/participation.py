@@ -21,7 +21,6 @@ from sqlalchemy import select
 
 from procurement.accounts.models import Organisation, OrganisationKind, User
 from procurement.accounts.services import active_officers
-from procurement.audit.services import record
 from procurement.errors import Conflict, DomainError, NotFound, PermissionDenied
 from procurement.extensions import db
 from procurement.mail.services import queue_mail
@@ -48,7 +47,7 @@ from procurement.tenders.permissions import (
     participant_of,
 )
 from procurement.web import external_url
-from workflows.need import NEED, NeedStatus
+from workflows.need import NeedStatus
 from workflows.tender import LOTS_EDITABLE, TenderStatus
 
 # Beyond this a quantity is a typing error, not a municipal order (as for needs).
@@ -78,19 +77,6 @@ def _load_for_participant(actor: User, tender: Tender) -> Participant:
 def _touch(tender: Tender, now: datetime) -> None:
     # Bumps the tender's version: a join racing with the freeze cannot both succeed.
     tender.updated_at = now
-
-
-def _audit_need(action: str, actor: User, need: Need, tender: Tender, now: datetime, before: str) -> None:
-    record(
-        f"need.{action}",
-        actor=actor,
-        object_type="need",
-        object_id=need.id,
-        organisation_id=need.organisation_id,
-        now=now,
-        before={"status": before},
-        after={"status": need.status.value, "tender_id": tender.id},
-    )
 
 
 def _tender_needs_of(tender: Tender, organisation_id: int) -> list[Need]:
@@ -461,15 +447,7 @@ def join_tender(actor: User, tender: Tender, data: JoinData, now: datetime) -> P
         participant.joined_at = now
     participant.left_at = None
     _touch(tender, now)
-    bundled = []
-    for need in _tender_needs_of(tender, participant.organisation_id):
-        if need.status is NeedStatus.open:
-            NEED.fire(need, "bundle", now)
-            need.updated_at = now
-            bundled.append(need)
-    db.session.flush()
-    for need in bundled:
-        _audit_need("bundled", actor, need, tender, now, NeedStatus.open.value)
+    services.move_needs(actor, tender, _tender_needs_of(tender, participant.organisation_id), "bundle", now)
     services.audit_tender(
         "participant_joined" if first else "participation_changed",
         actor,
@@ -540,15 +518,7 @@ def leave_tender(actor: User, tender: Tender, now: datetime) -> Participant:
     participant.status = ParticipantStatus.left
     participant.left_at = now
     _touch(tender, now)
-    unbundled = []
-    for need in _tender_needs_of(tender, participant.organisation_id):
-        if need.status is NeedStatus.bundled:
-            NEED.fire(need, "unbundle", now)
-            need.updated_at = now
-            unbundled.append(need)
-    db.session.flush()
-    for need in unbundled:
-        _audit_need("unbundled", actor, need, tender, now, NeedStatus.bundled.value)
+    services.move_needs(actor, tender, _tender_needs_of(tender, participant.organisation_id), "unbundle", now)
     services.audit_tender(
         "participant_left",
         actor,

@@ -18,6 +18,7 @@ from procurement.audit.services import record
 from procurement.errors import Conflict, DomainError, NotFound, PermissionDenied
 from procurement.extensions import db
 from procurement.mail.services import queue_mail
+from procurement.needs.models import Need
 from procurement.numbers import format_number
 from procurement.reference.cpv import InvalidCpv
 from procurement.reference.deadlines import Procedure, find_rule
@@ -361,6 +362,34 @@ def delete_lot(actor: User, lot: Lot, now: datetime) -> None:
     tender.updated_at = now
     db.session.flush()
     audit_tender("lot_deleted", actor, tender, now, before=before)
+
+
+# --- the tender's needs ---------------------------------------------------------------------
+
+# trigger of the need machine -> (the state it moves needs from, the audit action)
+_NEED_MOVES = {"bundle": (NeedStatus.open, "bundled"), "unbundle": (NeedStatus.bundled, "unbundled")}
+
+
+def move_needs(actor: User, tender: Tender, needs: list[Need], trigger: str, now: datetime) -> list[Need]:
+    """Bundle (or unbundle) those of ``needs`` that are open (bundled); audit each move."""
+    source, action = _NEED_MOVES[trigger]
+    moved = [need for need in needs if need.status is source]
+    for need in moved:
+        NEED.fire(need, trigger, now)
+        need.updated_at = now
+    db.session.flush()
+    for need in moved:
+        record(
+            f"need.{action}",
+            actor=actor,
+            object_type="need",
+            object_id=need.id,
+            organisation_id=need.organisation_id,
+            now=now,
+            before={"status": source.value},
+            after={"status": need.status.value, "tender_id": tender.id},
+        )
+    return moved
 
 
 # --- state changes ---------------------------------------------------------------------------
@@ -817,22 +846,7 @@ def cancel_tender(
     tender.cancellation_text = text
     tender.cancelled_at = now
     fire(actor, tender, "cancel", now, reason=reason.value, text=text)
-    for need in tender.needs:
-        if need.status is not NeedStatus.bundled:
-            continue
-        NEED.fire(need, "unbundle", now)
-        need.updated_at = now
-        db.session.flush()
-        record(
-            "need.unbundled",
-            actor=actor,
-            object_type="need",
-            object_id=need.id,
-            organisation_id=need.organisation_id,
-            now=now,
-            before={"status": NeedStatus.bundled.value},
-            after={"status": need.status.value, "tender": tender.id},
-        )
+    move_needs(actor, tender, tender.needs, "unbundle", now)
     organisations = {
         p.organisation_id
         for p in tender.participants
