@@ -260,11 +260,13 @@ class Participant(db.Model):
     left_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     tender: Mapped[Tender] = relationship(back_populates="participants")
-    organisation: Mapped[Organisation] = relationship()
+    # Pages, the advisor and the notice read every participant's name and quantities: one query
+    # each for all participants instead of one per participant (a tender may have hundreds).
+    organisation: Mapped[Organisation] = relationship(lazy="selectin")
     invited_by: Mapped[Optional[User]] = relationship(foreign_keys=[invited_by_id])
     confirmed_by: Mapped[Optional[User]] = relationship(foreign_keys=[confirmed_by_id])
     quantities: Mapped[list[LotQuantity]] = relationship(
-        back_populates="participant", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="participant", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
     )
 
     def quantity_for(self, lot: Lot) -> Decimal:
