@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -61,3 +61,21 @@ def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:  # type: 
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
+
+
+def lock_sqlite_for_writing(session: Session) -> bool:
+    """On SQLite, take the database's write lock now (``BEGIN IMMEDIATE``); True if it did.
+
+    SQLite has no row locks, and pysqlite opens a transaction only at the first write: reads
+    before it (and a SAVEPOINT, whose RELEASE would then commit at once) happen outside any
+    transaction. Where PostgreSQL code locks rows with ``FOR UPDATE`` before reading what it
+    will change, SQLite code calls this first. Nothing happens on other databases or when a
+    transaction is already open.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return False
+    if connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        return False
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    return True

@@ -51,6 +51,7 @@ from procurement.bids.permissions import (
 )
 from procurement.bids.record import OpeningRecordRenderer, RecordBid, RecordData, RecordFile, RecordPrice
 from procurement.bids.services import audit_bid
+from procurement.database import lock_sqlite_for_writing
 from procurement.errors import Conflict, NotFound, PermissionDenied
 from procurement.extensions import db
 from procurement.mail.services import queue_mail
@@ -222,10 +223,8 @@ def _lock(tender: Tender) -> None:
     the transaction only at the first write, after our reads).
     """
     db.session.flush()
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite":
-        if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if db.session.get_bind().dialect.name == "sqlite":
+        lock_sqlite_for_writing(db.session())
         db.session.refresh(tender)
     else:
         db.session.refresh(tender, with_for_update=True)

@@ -34,7 +34,7 @@ from procurement.bids.permissions import (
     is_vendor,
 )
 from procurement.bids.upload import BID_FILE_MAGIC, SealingReader, UploadRefused
-from procurement.database import utcnow
+from procurement.database import lock_sqlite_for_writing, utcnow
 from procurement.errors import Conflict, DomainError, NotFound, PermissionDenied
 from procurement.extensions import db
 from procurement.mail.services import queue_mail
@@ -188,9 +188,7 @@ def _lock_vendor(organisation_id: int) -> None:
             select(Organisation.id).where(Organisation.id == organisation_id).with_for_update()
         )
         return
-    connection = db.session.connection()
-    if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    lock_sqlite_for_writing(db.session())
 
 
 def get_or_create_draft(actor: User, tender: Tender, now: datetime) -> Bid:

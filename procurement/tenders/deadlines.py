@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from procurement.database import lock_sqlite_for_writing
 from procurement.extensions import db
 from procurement.tenders import services
 from procurement.tenders.models import Tender
@@ -63,11 +64,7 @@ def _begin_writing() -> None:
     ``BEGIN IMMEDIATE`` takes SQLite's write lock: the re-read that follows is what we update,
     as with ``FOR UPDATE`` on PostgreSQL.
     """
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    lock_sqlite_for_writing(db.session())
 
 
 def _close(tender: Tender, now: datetime) -> bool:
