@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -85,4 +87,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         # The official eForms SDK artefacts (schemas/, xslt/), laid out like ../shared/eforms;
         # without them only the platform's own checks run on a notice.
         "EFORMS_RULES_DIR": env.get("EFORMS_RULES_DIR", _default_rules_dir("eforms")),
+        # §60 VgV: a price more than this share below the next bid of the lot is flagged as
+        # abnormally low and must be explained before the award or an exclusion.
+        "ABNORMALLY_LOW_THRESHOLD": Decimal(env.get("ABNORMALLY_LOW_THRESHOLD", "0.20")),
     }

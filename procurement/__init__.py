@@ -25,6 +25,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from procurement import web
     from procurement.accounts.views import bp as accounts_bp
+    from procurement.awards import models as award_models  # noqa: F401  (tables and tender guards)
+    from procurement.awards.blueprint import bp as awards_bp
     from procurement.bids import opening_views, vendor_views  # noqa: F401  (routes register on the blueprint)
     from procurement.bids.blueprint import bp as bids_bp
     from procurement.cli import register_commands
@@ -65,6 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(needs_bp)
     app.register_blueprint(tenders_bp)
     app.register_blueprint(bids_bp)
+    app.register_blueprint(awards_bp)
     web.init_app(app)
     register_commands(app)
     return app

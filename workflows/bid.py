@@ -3,8 +3,15 @@
 A vendor may withdraw a submitted bid or submit a newer one until the bid deadline; the newest
 submitted bid counts, the earlier ones stay recorded as ``superseded`` (or ``withdrawn``). The
 server clock decides (§57(1) VgV): after the deadline nothing is submitted, changed or
-withdrawn. ``open`` belongs to the tender's opening by two officers (§55 VgV). The states after
-the opening (admitted, excluded, successful, unsuccessful) come with the evaluation.
+withdrawn. ``open`` belongs to the tender's opening by two officers (§55 VgV).
+
+After the opening the lead's officers review every bid (formal check, suitability, §§56-57 VgV):
+``admit`` it to the scoring or ``exclude`` it with a ground of §57 VgV (or §§123-124 GWB, §60(3)
+VgV). A bid cannot be admitted while documents requested under §56 VgV are still outstanding
+(the service keeps ``open_document_requests`` on the object). ``reconsider`` takes a decision back
+while the tender is still being evaluated (the service checks the tender). When the awards of all
+lots are final, a bid that won at least one lot is ``successful``, every other admitted bid
+``unsuccessful``.
 """
 
 from __future__ import annotations
@@ -48,6 +55,19 @@ before_deadline = Guard(
     ),
 )
 after_deadline = Guard(_after_deadline, N_("Die Angebotsfrist läuft noch."))
+
+
+def _no_open_request(bid: Any, now: datetime) -> bool:
+    return getattr(bid, "open_document_requests", 0) == 0
+
+
+no_open_request = Guard(
+    _no_open_request,
+    N_(
+        "Für dieses Angebot sind nachgeforderte Unterlagen noch offen (§56 VgV): erst nach der "
+        "Antwort oder dem Ablauf der Frist kann es zugelassen werden."
+    ),
+)
 has_content = Guard(
     _has_content,
     N_("Ein Angebot braucht mindestens einen Preis für ein Los und mindestens eine Datei."),
@@ -63,5 +83,12 @@ BID = Workflow(
         Transition("supersede", [BidStatus.submitted], BidStatus.superseded, [before_deadline]),
         Transition("discard", [BidStatus.draft], BidStatus.withdrawn),
         Transition("open", [BidStatus.submitted], BidStatus.opened, [after_deadline]),
+        # the review after the opening (§§56-57 VgV)
+        Transition("admit", [BidStatus.opened], BidStatus.admitted, [no_open_request]),
+        Transition("exclude", [BidStatus.opened, BidStatus.admitted], BidStatus.excluded),
+        Transition("reconsider", [BidStatus.admitted, BidStatus.excluded], BidStatus.opened),
+        # the outcome once the awards are final
+        Transition("win", [BidStatus.admitted], BidStatus.successful),
+        Transition("lose", [BidStatus.admitted], BidStatus.unsuccessful),
     ],
 )

@@ -2,10 +2,16 @@
 
 draft -> collecting (participants join with quantities per lot) -> ready (the lead froze the
 participants; value estimated, procedure chosen) -> published (notice out, bidder questions) ->
-opening (bid deadline passed) -> evaluation (two officers opened the bids, §55 VgV). The states
-after that (award_proposed, standstill, awarded, contracted, closed) are declared here already;
-their transitions come with the evaluation and award. A tender can be cancelled (Aufhebung,
+opening (bid deadline passed) -> evaluation (two officers opened the bids, §55 VgV) ->
+award_proposed (every lot has an award proposal or is cancelled) -> standstill (the §134 GWB
+letters of every lot went out) -> awarded (every lot's award is final or the lot cancelled) ->
+contracted (a contract per participant and lot) -> closed. A tender can be cancelled (Aufhebung,
 §63 VgV) in any state before ``awarded``.
+
+The awards are per lot (``workflows/award.py``); the tender follows them: the award services
+keep ``lot_award_states`` (one ``AwardStatus`` or None per lot) on the tender and move it with
+``propose_award`` / ``withdraw_proposal`` / ``start_standstill`` / ``reconsider`` / ``award``.
+A challenge of one lot takes the tender back from standstill to award_proposed until resolved.
 
 Guards read plain attributes only, so the machine stays free of Flask and SQLAlchemy: the
 services keep ``lots``, ``participant_count``, ``criteria_weight_total``, ``document_count``,
@@ -20,6 +26,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from workflows.award import AwardStatus
 from workflows.machine import N_, Guard, Transition, Workflow
 
 
@@ -119,6 +126,45 @@ two_officers_confirmed = Guard(
     N_("Die Öffnung müssen zwei verschiedene Personen der Vergabestelle bestätigen (§55 Abs. 2 VgV)."),
 )
 
+
+def _states(tender: Any) -> list[Any]:
+    return list(tender.lot_award_states)
+
+
+def _some_lot_awarded(states: list[Any]) -> bool:
+    return any(state is not None and state is not AwardStatus.cancelled for state in states)
+
+
+def _awards_proposed(tender: Any, now: datetime) -> bool:
+    states = _states(tender)
+    return bool(states) and all(state is not None for state in states) and _some_lot_awarded(states)
+
+
+def _awards_notified(tender: Any, now: datetime) -> bool:
+    states = _states(tender)
+    settled = (AwardStatus.notified, AwardStatus.final, AwardStatus.cancelled)
+    return bool(states) and all(state in settled for state in states) and _some_lot_awarded(states)
+
+
+def _awards_final(tender: Any, now: datetime) -> bool:
+    states = _states(tender)
+    done = (AwardStatus.final, AwardStatus.cancelled)
+    return bool(states) and all(state in done for state in states) and _some_lot_awarded(states)
+
+
+awards_proposed = Guard(
+    _awards_proposed,
+    N_("Jedes Los braucht einen Zuschlagsvorschlag oder muss aufgehoben sein."),
+)
+awards_notified = Guard(
+    _awards_notified,
+    N_("Die Information nach §134 GWB ist noch nicht für jedes Los versandt."),
+)
+awards_final = Guard(
+    _awards_final,
+    N_("Der Zuschlag ist noch nicht für jedes Los erteilt."),
+)
+
 TENDER = Workflow(
     "tender",
     TenderStatus,
@@ -142,6 +188,18 @@ TENDER = Workflow(
             TenderStatus.evaluation,
             [deadline_passed, two_officers_confirmed],
         ),
+        # evaluation and award (§§56-60 VgV, §134 GWB): the tender follows its lots' awards
+        Transition(
+            "propose_award", [TenderStatus.evaluation], TenderStatus.award_proposed, [awards_proposed]
+        ),
+        Transition("withdraw_proposal", [TenderStatus.award_proposed], TenderStatus.evaluation),
+        Transition(
+            "start_standstill", [TenderStatus.award_proposed], TenderStatus.standstill, [awards_notified]
+        ),
+        Transition("reconsider", [TenderStatus.standstill], TenderStatus.award_proposed),
+        Transition("award", [TenderStatus.standstill], TenderStatus.awarded, [awards_final]),
+        Transition("conclude", [TenderStatus.awarded], TenderStatus.contracted),
+        Transition("close", [TenderStatus.contracted], TenderStatus.closed),
         Transition("cancel", CANCELLABLE, TenderStatus.cancelled),
     ],
 )

@@ -42,6 +42,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from procurement.accounts.models import User
 from procurement.accounts.services import active_officers
 from procurement.audit.services import record
+from procurement.awards.models import BidReview, Offer
 from procurement.bids import keys, sealing
 from procurement.bids.models import Bid, BidFile, Opening, OpeningConfirmation
 from procurement.bids.permissions import (
@@ -384,6 +385,10 @@ def _open_bid(actor: User, bid: Bid, tender_key: bytes, now: datetime) -> Opened
     errors += [f"{f.filename}: {f.verification_error}" for f in bid.files if f.verified is False]
     bid.opening_error = "\n".join(errors)
     bid.updated_at = now
+    # the evaluation starts here: a review per bid, its prices per lot for the lead's officers
+    db.session.add(BidReview(bid_id=bid.id, tender_id=bid.tender_id))
+    for lot, price in content.prices:
+        db.session.add(Offer(tender_id=bid.tender_id, bid_id=bid.id, lot_id=lot.id, price=price))
     db.session.flush()
     audit_bid(
         "opened",

@@ -12,12 +12,16 @@ import pytest
 from procurement.reference.deadlines import Procedure
 from procurement.tenders.advisor import BERLIN, earliest_bid_deadline
 from workflows import GuardFailed, InvalidTransition
+from workflows.award import AwardStatus
 from workflows.tender import (
     CANCELLABLE,
     CRITERIA_EDITABLE,
     LOTS_EDITABLE,
     TENDER,
     TenderStatus,
+    awards_final,
+    awards_notified,
+    awards_proposed,
     criteria_complete,
     deadline_allowed,
     deadline_passed,
@@ -46,6 +50,7 @@ class FakeTender:
     procedure: Optional[Procedure] = Procedure.eu_open
     bid_deadline: Optional[datetime] = EARLIEST_EU + timedelta(days=7)
     opening_officer_ids: list[int] = field(default_factory=lambda: [1, 2])
+    lot_award_states: list[Optional[AwardStatus]] = field(default_factory=lambda: [AwardStatus.final])
 
     def earliest_bid_deadline(self, now: datetime) -> Optional[datetime]:
         # the same computation as Tender.earliest_bid_deadline
@@ -72,6 +77,13 @@ ALLOWED = {
     (TenderStatus.ready, "publish"): TenderStatus.published,
     (TenderStatus.published, "close_submission"): TenderStatus.opening,
     (TenderStatus.opening, "open_bids"): TenderStatus.evaluation,
+    (TenderStatus.evaluation, "propose_award"): TenderStatus.award_proposed,
+    (TenderStatus.award_proposed, "withdraw_proposal"): TenderStatus.evaluation,
+    (TenderStatus.award_proposed, "start_standstill"): TenderStatus.standstill,
+    (TenderStatus.standstill, "reconsider"): TenderStatus.award_proposed,
+    (TenderStatus.standstill, "award"): TenderStatus.awarded,
+    (TenderStatus.awarded, "conclude"): TenderStatus.contracted,
+    (TenderStatus.contracted, "close"): TenderStatus.closed,
     **{(state, "cancel"): TenderStatus.cancelled for state in CANCELLABLE},
 }
 TRIGGERS = [
@@ -82,6 +94,13 @@ TRIGGERS = [
     "publish",
     "close_submission",
     "open_bids",
+    "propose_award",
+    "withdraw_proposal",
+    "start_standstill",
+    "reconsider",
+    "award",
+    "conclude",
+    "close",
     "cancel",
 ]
 ALL_MOVES = [(state, trigger) for state in TenderStatus for trigger in TRIGGERS]
@@ -91,6 +110,9 @@ GUARDS = {
     "publish": [procedure_chosen, criteria_complete, has_documents, deadline_allowed],
     "close_submission": [deadline_passed],
     "open_bids": [deadline_passed, two_officers_confirmed],
+    "propose_award": [awards_proposed],
+    "start_standstill": [awards_notified],
+    "award": [awards_final],
 }
 
 
@@ -136,7 +158,9 @@ def test_allowed_triggers_per_state_match_the_table():
 )
 def test_no_cancellation_once_awarded_and_cancelled_is_final(state):
     assert state not in CANCELLABLE
-    assert TENDER.allowed_triggers(fake(state), NOW) == []
+    assert "cancel" not in TENDER.allowed_triggers(fake(state), NOW)
+    if state in (TenderStatus.closed, TenderStatus.cancelled):
+        assert TENDER.allowed_triggers(fake(state), NOW) == []
 
 
 def test_every_state_before_the_award_is_cancellable():
@@ -296,3 +320,63 @@ def test_the_bids_are_opened_only_by_two_distinct_officers():
     )
     tender = fake(TenderStatus.opening, "open_bids", opening_officer_ids=[7, 8])
     assert TENDER.fire(tender, "open_bids", NOW) is TenderStatus.evaluation
+
+
+# --- the tender follows its lots' awards ----------------------------------------------------
+
+P, N, C, F, X = (
+    AwardStatus.proposed,
+    AwardStatus.notified,
+    AwardStatus.challenged,
+    AwardStatus.final,
+    AwardStatus.cancelled,
+)
+
+
+@pytest.mark.parametrize(
+    ("states", "allowed"),
+    [
+        ([P], True),
+        ([P, X], True),
+        ([N, F, C], True),  # every lot has an award, whatever its state
+        ([P, None], False),  # a lot without a proposal
+        ([X, X], False),  # every lot cancelled: that is the Aufhebung of the tender, not an award
+        ([], False),
+    ],
+)
+def test_the_award_is_proposed_when_every_lot_has_a_proposal_or_is_cancelled(states, allowed):
+    tender = fake(TenderStatus.evaluation, lot_award_states=states)
+    if allowed:
+        assert TENDER.fire(tender, "propose_award", NOW) is TenderStatus.award_proposed
+    else:
+        assert refused(tender, "propose_award") == awards_proposed.message
+
+
+@pytest.mark.parametrize(
+    ("states", "allowed"),
+    [
+        ([N], True),
+        ([N, X, F], True),
+        ([N, P], False),  # the letters of one lot are not out yet
+        ([N, C], False),  # a challenged lot holds the tender back
+        ([X], False),
+    ],
+)
+def test_the_standstill_starts_when_the_letters_of_every_lot_are_out(states, allowed):
+    tender = fake(TenderStatus.award_proposed, lot_award_states=states)
+    if allowed:
+        assert TENDER.fire(tender, "start_standstill", NOW) is TenderStatus.standstill
+    else:
+        assert refused(tender, "start_standstill") == awards_notified.message
+
+
+@pytest.mark.parametrize(
+    ("states", "allowed"),
+    [([F], True), ([F, X], True), ([F, N], False), ([F, C], False), ([X, X], False), ([None], False)],
+)
+def test_the_tender_is_awarded_when_every_lot_is_final_or_cancelled(states, allowed):
+    tender = fake(TenderStatus.standstill, lot_award_states=states)
+    if allowed:
+        assert TENDER.fire(tender, "award", NOW) is TenderStatus.awarded
+    else:
+        assert refused(tender, "award") == awards_final.message
