@@ -25,7 +25,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from procurement import web
     from procurement.accounts.views import bp as accounts_bp
-    from procurement.awards import models as award_models  # noqa: F401  (tables and tender guards)
+    from procurement.awards import (  # noqa: F401  (tables, tender guards; routes register on the blueprint)
+        award_notice_views,
+        award_views,
+        contract_views,
+        evaluation_views,
+    )
+    from procurement.awards import models as award_models  # noqa: F401
     from procurement.awards.blueprint import bp as awards_bp
     from procurement.bids import opening_views, vendor_views  # noqa: F401  (routes register on the blueprint)
     from procurement.bids.blueprint import bp as bids_bp

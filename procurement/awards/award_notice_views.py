@@ -1,0 +1,1 @@
+"""award_notice_views of the awards blueprint (routes register on ``procurement.awards.blueprint.bp``)."""

@@ -1,0 +1,1 @@
+"""evaluation_views of the awards blueprint (routes register on ``procurement.awards.blueprint.bp``)."""
