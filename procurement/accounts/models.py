@@ -21,6 +21,15 @@ class OrganisationKind(enum.Enum):
     competence_centre = "competence_centre"
 
 
+class CompanySize(enum.Enum):
+    """A vendor's size (EU recommendation 2003/361/EC; eForms BT-165 economic-operator-size)."""
+
+    micro = "micro"
+    small = "small"
+    medium = "medium"
+    large = "large"
+
+
 class Role(enum.Enum):
     requester = "requester"  # Bedarfsträger: drafts needs
     officer = "officer"  # Vergabestelle: runs procedures, manages the municipality's members
@@ -61,6 +70,8 @@ class Organisation(db.Model):
     leitweg_id: Mapped[Optional[str]] = mapped_column(String(46))
     nuts_code: Mapped[Optional[str]] = mapped_column(String(5))
     vat_id: Mapped[Optional[str]] = mapped_column(String(20), unique=True)
+    # vendors only: declared size, for the award notice's statistics and winner (eForms BT-165)
+    company_size: Mapped[Optional[CompanySize]] = mapped_column(enum_type(CompanySize, "company_size"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     members: Mapped[list[User]] = relationship(back_populates="organisation", order_by="User.name")
