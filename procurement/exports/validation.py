@@ -1,11 +1,14 @@
-"""Check an eForms contract notice before it leaves the platform.
+"""Check an eForms notice before it leaves the platform: a contract notice (subtype 16) or a
+contract award notice (subtype 29).
 
 Two levels:
-- "platform": the platform's own checks, always (well-formed, no DTD, the right root, notice
-  subtype 16, every lot with title and CPV, a bid deadline after the issue date);
+- "platform": the platform's own checks, always (well-formed, no DTD, a known root, its notice
+  subtype, every lot with title and CPV; a contract notice's bid deadline after the issue date,
+  an award notice's result for every lot);
 - "official": besides, the official artefacts of the eForms SDK 1.15.1 from ``EFORMS_RULES_DIR``
-  ran: the XSD (``schemas/maindoc/UBL-ContractNotice-2.3.xsd``) and the SDK's static Schematron
-  rules for subtype 16 compiled to XSLT 2 (``xslt/eforms-1.15.1-subtype-16.xsl``, run with
+  ran: the XSD (``schemas/maindoc/UBL-ContractNotice-2.3.xsd`` or
+  ``UBL-ContractAwardNotice-2.3.xsd``) and the SDK's static Schematron rules for the subtype
+  compiled to XSLT 2 (``xslt/eforms-1.15.1-subtype-16.xsl`` or ``-29.xsl``, run with
   saxonche). Operators get them from the eForms SDK (OP-TED/eForms-SDK, tag 1.15.1); the
   artefacts are never part of this repository.
 
@@ -28,7 +31,10 @@ from lxml import etree
 SDK_RELEASE = "1.15.1"
 XSD_PATH = "schemas/maindoc/UBL-ContractNotice-2.3.xsd"
 RULES_PATH = f"xslt/eforms-{SDK_RELEASE}-subtype-16.xsl"
+CAN_XSD_PATH = "schemas/maindoc/UBL-ContractAwardNotice-2.3.xsd"
+CAN_RULES_PATH = f"xslt/eforms-{SDK_RELEASE}-subtype-29.xsl"
 CN_NS = "urn:oasis:names:specification:ubl:schema:xsd:ContractNotice-2"
+CAN_NS = "urn:oasis:names:specification:ubl:schema:xsd:ContractAwardNotice-2"
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 NS = {
     "cn": CN_NS,
@@ -38,6 +44,7 @@ NS = {
     "efext": "http://data.europa.eu/p27/eforms-ubl-extensions/1",
     "ext": "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2",
 }
+AWARD_NS = {**{k: v for k, v in NS.items() if k != "cn"}, "can": CAN_NS}
 MAX_NOTICE_BYTES = 20 * 1024 * 1024
 
 OFFICIAL = "official"
@@ -70,7 +77,14 @@ BUSINESS_TERMS = {
     98: "Bindefrist",
     105: "Verfahrensart",
     115: "GPA",
+    125: "Kennung der vorherigen Bekanntmachung",
     131: "Frist für den Eingang der Angebote",
+    142: "Ergebnis des Loses",
+    144: "Grund für die Nichtvergabe",
+    145: "Datum des Vertragsabschlusses",
+    150: "Vertragskennung",
+    161: "Gesamtwert der Vergabebekanntmachung",
+    165: "Unternehmensgröße",
     262: "CPV-Code",
     500: "Name der Organisation",
     501: "Registrierungsnummer der Organisation",
@@ -84,9 +98,13 @@ BUSINESS_TERMS = {
     540: "Beschreibung des Zuschlagskriteriums",
     541: "Gewichtung des Zuschlagskriteriums",
     701: "Kennung der Bekanntmachung",
+    720: "Wert des Angebots",
     702: "Sprache der Bekanntmachung",
     734: "Bezeichnung des Zuschlagskriteriums",
     757: "Version der Bekanntmachung",
+    759: "Anzahl der eingegangenen Angebote",
+    760: "Art der eingegangenen Angebote",
+    1451: "Datum der Zuschlagsentscheidung",
     5071: "NUTS-Code des Erfüllungsorts",
 }
 
@@ -128,12 +146,14 @@ def configured_rules_dir() -> str:
     return str(current_app.config.get("EFORMS_RULES_DIR") or "") if has_app_context() else ""
 
 
-def rules_available(rules_dir: Optional[str]) -> bool:
-    """True when the SDK artefacts are in ``rules_dir`` and saxonche can run them."""
+def rules_available(rules_dir: Optional[str], award: bool = False) -> bool:
+    """True when the SDK artefacts (of the award notice with ``award``) are in ``rules_dir`` and
+    saxonche can run them."""
     if not rules_dir:
         return False
     base = Path(rules_dir)
-    if not (base / XSD_PATH).is_file() or not (base / RULES_PATH).is_file():
+    xsd, rules = (CAN_XSD_PATH, CAN_RULES_PATH) if award else (XSD_PATH, RULES_PATH)
+    if not (base / xsd).is_file() or not (base / rules).is_file():
         return False
     try:
         import saxonche  # noqa: F401
@@ -143,21 +163,24 @@ def rules_available(rules_dir: Optional[str]) -> bool:
 
 
 def check_notice(xml: bytes, rules_dir: Optional[str] = None) -> NoticeCheck:
-    """Check a contract notice: the platform's checks, and the SDK's when its artefacts are there.
+    """Check a contract notice or a contract award notice: the platform's checks, and the SDK's
+    when its artefacts are there.
 
     :param rules_dir: the SDK artefacts; None reads ``EFORMS_RULES_DIR`` of the app
     """
     if rules_dir is None:
         rules_dir = configured_rules_dir()
-    official = rules_available(rules_dir)
     doc, findings = _parse(xml)
     if doc is None:
         return NoticeCheck(PLATFORM, findings)
-    findings += platform_findings(doc)
-    if not official:
+    award = doc.getroot().tag == f"{{{CAN_NS}}}ContractAwardNotice"
+    findings += award_platform_findings(doc) if award else platform_findings(doc)
+    if not rules_available(rules_dir, award):
         return NoticeCheck(PLATFORM, findings)
     assert rules_dir
-    findings += _official_findings(doc, str(Path(rules_dir).resolve()))
+    base = Path(rules_dir).resolve()
+    xsd, rules = (CAN_XSD_PATH, CAN_RULES_PATH) if award else (XSD_PATH, RULES_PATH)
+    findings += _official_findings(doc, str(base / xsd), str(base / rules))
     return NoticeCheck(OFFICIAL, findings)
 
 
@@ -263,6 +286,34 @@ def platform_findings(doc: etree._ElementTree) -> list[Finding]:
     return findings
 
 
+def award_platform_findings(doc: etree._ElementTree) -> list[Finding]:
+    """What the platform checks on every award notice, with or without the SDK."""
+    root = doc.getroot()
+    findings: list[Finding] = []
+
+    def fail(rule: str, message: str) -> None:
+        findings.append(Finding(FATAL, rule, message))
+
+    subtype = _first(root, "ext:UBLExtensions//efac:NoticeSubType/cbc:SubTypeCode/text()")
+    if subtype != "29":
+        fail("PLATFORM-SUBTYPE", _("Die Art der Bekanntmachung muss 29 (Vergabebekanntmachung) sein."))
+    if not _first(root, "cbc:ID/text()"):
+        fail("PLATFORM-NOTICE-ID", _("Die Kennung der Bekanntmachung (BT-701) fehlt."))
+    if not root.xpath("cac:ContractingParty", namespaces=AWARD_NS):
+        fail("PLATFORM-BUYER", _("Die Bekanntmachung nennt keinen Auftraggeber."))
+    lots = root.xpath("cac:ProcurementProjectLot[cbc:ID/@schemeName='Lot']", namespaces=AWARD_NS)
+    if not lots:
+        fail("PLATFORM-LOTS", _("Die Bekanntmachung enthält kein Los."))
+    results = set(root.xpath("//efac:LotResult/efac:TenderLot/cbc:ID/text()", namespaces=AWARD_NS))
+    for lot in lots:
+        lot_id = _first(lot, "cbc:ID/text()") or "?"
+        if not _first(lot, "cac:ProcurementProject/cbc:Name/text()"):
+            fail("PLATFORM-LOT-TITLE", _("%(lot)s: Der Titel des Loses (BT-21) fehlt.", lot=lot_id))
+        if lot_id not in results:
+            fail("PLATFORM-LOT-RESULT", _("%(lot)s: Das Ergebnis des Loses (BT-142) fehlt.", lot=lot_id))
+    return findings
+
+
 # --- the official artefacts ---------------------------------------------------------------
 
 _lock = threading.Lock()  # one saxonche processor per process; checks run one at a time
@@ -282,13 +333,13 @@ def _saxon() -> Any:
 
 @lru_cache(maxsize=4)
 def _rules(path: str) -> Any:
-    """The compiled subtype-16 rules (about 4 s), once per process and path."""
+    """The compiled rules of a subtype (4-6 s), once per process and path."""
     return _saxon().new_xslt30_processor().compile_stylesheet(stylesheet_file=path)
 
 
-def _official_findings(doc: etree._ElementTree, rules_dir: str) -> list[Finding]:
+def _official_findings(doc: etree._ElementTree, xsd_path: str, rules_path: str) -> list[Finding]:
     with _lock:  # a schema's error log and the Saxon processor are shared by all threads
-        schema = _schema(str(Path(rules_dir) / XSD_PATH))
+        schema = _schema(xsd_path)
         if not schema.validate(doc):
             return [
                 Finding(
@@ -298,7 +349,7 @@ def _official_findings(doc: etree._ElementTree, rules_dir: str) -> list[Finding]
             ]
         # Saxon reads the notice as lxml serialised it: the DTD-free, entity-free document.
         text = etree.tostring(doc, encoding="unicode")
-        rules = _rules(str(Path(rules_dir) / RULES_PATH))
+        rules = _rules(rules_path)
         source = _saxon().parse_xml(xml_text=text)
         report = rules.transform_to_string(xdm_node=source)
     svrl = etree.fromstring(report.encode("utf-8"), safe_parser())

@@ -366,6 +366,8 @@ class DocumentDownload(db.Model):
 class NoticeKind(enum.Enum):
     contract_notice = "contract_notice"  # eForms subtype 16
     national_notice = "national_notice"  # the platform's own notice page (UVgO)
+    award_notice = "award_notice"  # eForms subtype 29 (contract award notice)
+    national_award_notice = "national_award_notice"  # the platform's public award page
 
 
 class Notice(db.Model):
