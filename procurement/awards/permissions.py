@@ -10,7 +10,8 @@
 - A vendor reads only what concerns its own bid: its own letter (rank, own scores, the winner's
   name) and, if it won, its contracts; never another vendor's bid, scores or letter.
 - A municipality's officers, requesters and auditors read its own contracts; the winning vendor
-  reads the contracts it is party to; the lead's officers read all contracts of their tender.
+  reads the contracts it is party to; the lead's officers read all contracts of their tender
+  (a tender's contracts page lists for everyone else only their own).
 - Auditors of the lead and of the participants read the evaluation and award after the award is
   final (the records issue builds their workspace on this rule).
 - Everyone reads the public award notice once the tender is awarded.
@@ -20,9 +21,12 @@ from __future__ import annotations
 
 from typing import Optional
 
+from sqlalchemy import select
+
 from procurement.accounts.models import OrganisationKind, Role, User
 from procurement.awards.models import Award, Contract, InformationLetter
 from procurement.bids.models import Bid
+from procurement.extensions import db
 from procurement.tenders.models import ParticipantStatus, Tender
 from procurement.tenders.permissions import can_manage_tender, is_lead, participant_of
 from workflows.award import AwardStatus
@@ -126,6 +130,26 @@ def can_view_contract(user: Optional[User], contract: Contract) -> bool:
     ):
         return True
     return _vendor_of(user, contract.vendor_organisation_id) or can_manage_tender(user, contract.tender)
+
+
+def can_view_tender_contracts(user: Optional[User], tender: Tender) -> bool:
+    """The contracts page of a tender: the lead's officers (all contracts); the members of the
+    lead and of the participating municipalities who read contracts, and a vendor with a
+    contract of the tender, see their own there (the page lists only what `can_view_contract`
+    allows)."""
+    if can_manage_tender(user, tender):
+        return True
+    if _member(user, Role.officer, Role.requester, Role.auditor) and (
+        is_lead(user, tender) or _joined_participant(user, tender)
+    ):
+        return True
+    if not _member(user, Role.vendor):
+        return False
+    own = select(Contract.id).where(
+        Contract.tender_id == tender.id,
+        Contract.vendor_organisation_id == user.organisation_id,  # type: ignore[union-attr]
+    )
+    return db.session.scalar(own.limit(1)) is not None
 
 
 def can_view_public_award(tender: Tender, award: Optional[Award] = None) -> bool:
