@@ -66,6 +66,12 @@ def register_commands(app: Flask) -> None:
         click.echo(
             f"{len(moved)} tender(s) moved to opening" + (f": {', '.join(map(str, moved))}" if moved else "")
         )
+        from procurement.awards.requests import lapse_overdue
+
+        lapsed = lapse_overdue(utcnow())
+        db.session.commit()
+        if lapsed:
+            click.echo(f"{len(lapsed)} document request(s) lapsed: {', '.join(map(str, lapsed))}")
         store = storage()
         # S3: an unfinished multipart upload is removed by the bucket's lifecycle rule (README)
         if isinstance(store, LocalStorage):
