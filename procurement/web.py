@@ -113,6 +113,10 @@ def init_app(app: Flask) -> None:
             from procurement.mail.services import send_pending
 
             send_pending()
+            # e.g. the §134 GWB letters count as sent once the outbox delivered them
+            for hook in g.get("after_mail_sent", ()):
+                hook()
+                db.session.commit()
         _security_headers(response)
         return response
 
