@@ -56,7 +56,8 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("tick")
     def tick() -> None:
         """Time-driven work (run every minute from cron): close the submission of due tenders,
-        remove unfinished uploads of killed workers from the local storage."""
+        count delivered §134 GWB letters (the standstill starts), remove unfinished uploads of
+        killed workers from the local storage."""
         from procurement.database import utcnow
         from procurement.storage import LocalStorage, storage
         from procurement.tenders.deadlines import close_due_tenders
@@ -72,6 +73,12 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         if lapsed:
             click.echo(f"{len(lapsed)} document request(s) lapsed: {', '.join(map(str, lapsed))}")
+        from procurement.awards.letters import sync_deliveries
+
+        notified = sync_deliveries(utcnow())
+        db.session.commit()
+        if notified:
+            click.echo(f"{len(notified)} award(s) notified: §134 GWB letters delivered, standstill running")
         store = storage()
         # S3: an unfinished multipart upload is removed by the bucket's lifecycle rule (README)
         if isinstance(store, LocalStorage):
