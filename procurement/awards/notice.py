@@ -1,12 +1,12 @@
 """The award notice of a tender: eForms Contract Award Notice (subtype 29) for EU procedures
 (§39 VgV, Art. 50 of Directive 2014/24/EU), the platform's public award page for national ones.
 
-Why an award notice that fails its checks stores nothing and raises a `Conflict` instead of
-holding the tender back: the award notice is sent after the award (§39(1) VgV: within 30 days
-of the contract's conclusion), so the contracts stand whatever the notice says; stopping the
-tender from moving to ``awarded`` would block the municipalities' contracts for a publication
-fault. The officer sees the failed rule ids and issues the notice again once the data is fixed
-(`issue_award_notice` is idempotent: a stored notice is returned, never made twice).
+An award notice that fails its checks stores nothing and raises a `Conflict` naming the failed
+rules, so the officer sees why. The award notice follows the award (§39(1) VgV: within 30 days
+of the contract's conclusion) and a publication fault should not undo a Zuschlag: a caller
+inside the finalising transaction must catch the `Conflict` (or issue the notice after the
+commit) and let the officer issue it again once the data is fixed. `issue_award_notice` is
+idempotent: a stored notice is returned, never made twice.
 """
 
 from __future__ import annotations
