@@ -34,7 +34,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Optional
 
-from flask import g, render_template
+from flask import current_app, g
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
@@ -60,7 +60,8 @@ log = logging.getLogger(__name__)
 UNIT_PRICE_STEP = Decimal("0.0001")
 CENT = Decimal("0.01")
 # files are written while the next PDFs render: fsync (and S3 requests) release the GIL
-STORE_THREADS = 8
+STORE_THREADS = 16
+MAIL_TEMPLATES = ("contract_concluded", "contract_concluded_vendor")
 MAX_CONTRACT_PDF_BYTES = 1024 * 1024
 _REFERENCE_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -450,12 +451,14 @@ def _mail_parties(tender: Tender, contracts: list[Contract], lot_numbers: dict[i
     by_language: dict[str, list[tuple[User, str, dict[str, Any]]]] = defaultdict(list)
     for mail in mails:
         by_language[mail[0].language or "de"].append(mail)
+    # the templates need no context processor (only gettext and filters): rendered directly,
+    # the way render_template would, minus the per-call work a thousand mails would repeat
+    templates = {name: current_app.jinja_env.get_template(f"mail/{name}.txt") for name in MAIL_TEMPLATES}
     for language, batch in by_language.items():
         with force_locale(language):
             for user, template, context in batch:
-                subject, _sep, body = render_template(
-                    f"mail/{template}.txt", user=user, tender=tender, **context
-                ).partition("\n")
+                text = templates[template].render(user=user, tender=tender, **context)
+                subject, _sep, body = text.partition("\n")
                 outbox.append(
                     OutboxMail(recipient=user.email, subject=subject.strip(), body=body.strip() + "\n")
                 )

@@ -8,6 +8,7 @@ through `procurement.awards.contracts`.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -412,3 +413,66 @@ def test_a_storage_failure_keeps_no_contract_and_no_file(app, opened, final, tmp
     finally:
         app.config["STORAGE_DIR"] = previous
     assert count(app, Contract) == 0
+
+
+def test_the_document_is_a_valid_pdf_and_the_same_data_gives_the_same_bytes(app, opened, final):
+    import warnings
+
+    rows = conclude(app, [final[1]])
+    with app.app_context():
+        with storage().open(rows[0]["key"]) as stored:
+            pdf = stored.read()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reader = pypdf.PdfReader(io.BytesIO(pdf), strict=True)
+        assert len(reader.pages) == 1
+        assert reader.metadata.title == f"Vertrag {rows[0]['number']}"
+        assert reader.metadata.subject == "Adaptive Ampelsteuerung für drei Kommunen"
+    # rendered again from the same data (a fresh renderer): byte for byte the same document
+    from procurement.awards.contract_pdf import ContractRenderer
+
+    renderer = ContractRenderer()
+    data = _pdf_data()
+    assert renderer.render(data) == ContractRenderer().render(data)
+    assert renderer.render(data) != renderer.render(replace(data, net_value=Decimal("1.00")))
+
+
+def _pdf_data():  # type: ignore[no-untyped-def]
+    from procurement.awards.contract_pdf import ContractPdfData, Party
+
+    return ContractPdfData(
+        number="AZ-1-L1-08125001",
+        buyer=Party("Gemeinde Birkenfelde", ("Hauptstraße 1", "74999 Birkenfelde")),
+        leitweg_id="08125001-0001-23",
+        billing_name="Gemeinde Birkenfelde",
+        billing_street="Hauptstraße 1",
+        billing_postal_code="74999",
+        billing_city="Birkenfelde",
+        vendor=Party("Verkehrstechnik Süd GmbH", ("Industriestraße 5", "70565 Stuttgart")),
+        lead_organisation="Stadt Talheim an der Lauter",
+        tender_title="Ampeln (Los-Ausschreibung) – 2026 · § 4 VgV",
+        tender_reference="AZ",
+        procedure_id="0f1e2d3c-aaaa-bbbb-cccc-000011112222",
+        lot_number=1,
+        lot_title="Steuergeräte",
+        cpv_code="34996000-5",
+        unit="Stück",
+        quantity=Decimal("1250.500"),
+        unit_price=Decimal("1234.5679"),
+        net_value=Decimal("1543826.66"),
+        awarded_at=FINAL_AT,
+        standstill_ends_at=STANDSTILL_END,
+        concluded_at=FINAL_AT,
+        duration_months=24,
+    )
+
+
+def test_amounts_and_special_characters_are_printed_as_german_text():
+    from procurement.awards.contract_pdf import ContractRenderer
+
+    pdf = ContractRenderer().render(_pdf_data())
+    text = " ".join(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "1.250,5 Stück" in text
+    assert "1.234,5679 € je Stück" in text
+    assert "1.543.826,66 €" in text
+    assert "Ampeln (Los-Ausschreibung) – 2026 · § 4 VgV" in text
