@@ -29,7 +29,13 @@ from procurement.awards.award_forms import (
 )
 from procurement.awards.blueprint import bp
 from procurement.awards.models import InformationLetter
-from procurement.awards.permissions import can_manage_award, can_view_award, can_view_evaluation
+from procurement.awards.permissions import (
+    AWARDED_STATES,
+    can_manage_award,
+    can_view_award,
+    can_view_evaluation,
+    can_view_tender_contracts,
+)
 from procurement.database import utcnow
 from procurement.extensions import db
 from procurement.tenders.labels import CANCELLATION_REASON_LABELS
@@ -40,6 +46,16 @@ from procurement.tenders.permissions import can_view_tender
 def _private(response: Response) -> Response:
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.app_template_global()
+def award_links(tender: Tender) -> dict[str, bool]:
+    """Which evaluation and award pages the current user reaches from the tender page."""
+    return {
+        "evaluation": can_view_evaluation(current_user, tender),
+        "award": can_view_evaluation(current_user, tender) or can_view_award(current_user, tender),
+        "contracts": tender.status in AWARDED_STATES and can_view_tender_contracts(current_user, tender),
+    }
 
 
 def _tender_for_reading(tender_id: int) -> Tender:

@@ -249,3 +249,15 @@ def test_the_participants_read_the_award_but_not_the_ranking(app, client, auth, 
     assert "Verkehrstechnik" in page and "08.01.2027" in page
     assert "Rangfolge" not in page and "52.000" not in page and "52000" not in page
     assert "Zuschlag erteilen" not in page and "Los aufheben" not in page
+
+
+def test_the_tender_page_and_the_bids_page_link_to_the_award(app, client, auth, opened):
+    notified_tender(app, opened)
+    award_link = f'href="/vergaben/{opened.tender_id}/zuschlag"'
+    for email, sees in ((LEAD, True), (PARTNER, True), (LEAD_REQUESTER, True)):
+        auth.login(email)
+        body = client.get(f"/vergaben/{opened.tender_id}").get_data(as_text=True)
+        assert (award_link in body) is sees, email
+        auth.logout()
+    auth.login(OTHER_VENDOR)
+    assert 'href="/informationsschreiben"' in client.get("/angebote").get_data(as_text=True)
