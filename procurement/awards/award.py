@@ -14,6 +14,7 @@ ordering a new evaluation starts the next round, which needs its own letters.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Optional
@@ -26,6 +27,7 @@ from sqlalchemy import select
 from procurement.accounts.models import Role, User, UserStatus
 from procurement.accounts.services import active_officers
 from procurement.awards import contracts, notice
+from procurement.awards.evaluation import ready_for_award
 from procurement.awards.letters import current_round, letters_of_round, notify, standstill_of, write_letters
 from procurement.awards.models import Award, BidReview, ExclusionGround, Offer
 from procurement.awards.permissions import can_manage_award
@@ -43,6 +45,8 @@ from procurement.web import external_url
 from workflows.award import AWARD, AwardStatus
 from workflows.bid import BID, BidStatus
 from workflows.tender import TenderStatus
+
+log = logging.getLogger(__name__)
 
 MAX_TEXT = 10000
 # the tender states in which a lot's award is proposed, re-proposed or cancelled
@@ -119,40 +123,17 @@ class LotReadiness:
 
 
 def readiness(tender: Tender, lot: Lot) -> LotReadiness:
-    """Rank the lot and list what still stands in the way of a proposal (§§56-60 VgV)."""
+    """Rank the lot and list what still stands in the way of a proposal (§§56-60 VgV): the
+    evaluation's own check (`evaluation.ready_for_award`)."""
     result = rank(tender, lot)
     state = LotReadiness(result)
-    pending = _lot_bids(lot, (BidStatus.opened,))
-    if pending:
-        state.problems.append(
-            _("%(count)s Angebot(e) für dieses Los sind noch nicht geprüft (zugelassen oder ausgeschlossen).")
-            % {"count": len(pending)}
-        )
-    if result.missing:
-        state.problems.append(
-            _("Für %(count)s Wertung(en) fehlen noch Qualitätspunkte.") % {"count": len(result.missing)}
-        )
-    if result.error:
-        state.problems.append(result.error)
-    if result.ranking is not None:
-        offers = {offer.bid_id: offer for offer in result.offers}
-        unexplained = [
-            flag
-            for flag in result.ranking.abnormally_low
-            if offers[flag.bid_id].explanation_accepted is not True
-        ]
-        if unexplained:
-            state.problems.append(
-                _(
-                    "Ein ungewöhnlich niedriger Preis ist noch nicht aufgeklärt (§ 60 VgV): erst die "
-                    "Erklärung des Bieters prüfen, dann zulassen oder ausschließen."
-                )
-            )
-    if not result.offers and not pending:
+    if not result.offers and not _lot_bids(lot, (BidStatus.opened,)):
         state.no_admitted_bid = True
         state.problems.append(
             _("Für dieses Los gibt es kein zugelassenes Angebot: es kann nur aufgehoben werden.")
         )
+        return state
+    state.problems.extend(ready_for_award(tender, lot))
     return state
 
 
@@ -586,9 +567,20 @@ def finalise_lot(
     _mail_award_final(award)
     if tender.status in (TenderStatus.awarded, TenderStatus.contracted):
         _settle_bids(actor, tender, now)
-        notice.issue_award_notice(actor, tender, now)
+        _issue_notice(actor, tender, award, now)
         sync_tender(actor, tender, now)
     return award
+
+
+def _issue_notice(actor: User, tender: Tender, award: Award, now: datetime) -> None:
+    """Issue the award notice; a notice failing its checks must not undo the Zuschlag (§39 VgV
+    gives 30 days): it is audited and the officer issues it again once the data is fixed."""
+    try:
+        with db.session.begin_nested():
+            notice.issue_award_notice(actor, tender, now)
+    except Conflict as err:
+        log.warning("award notice of tender %s not issued: %s", tender.id, err)
+        audit_award("notice_failed", actor, award, now, after={"message": str(err)})
 
 
 def _settle_bids(actor: User, tender: Tender, now: datetime) -> None:

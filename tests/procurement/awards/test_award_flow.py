@@ -148,7 +148,7 @@ def test_a_lot_cannot_be_proposed_while_bids_are_unreviewed_or_points_missing(ap
     with pytest.raises(Conflict, match="noch nicht geprüft"):
         act(app, service.propose_award, opened.tender_id, LotNo(1), opened.bids[VENDOR], "Gründe")
     evaluate(app, opened, points={})
-    with pytest.raises(Conflict, match="Qualitätspunkte"):
+    with pytest.raises(Conflict, match="Punkte"):
         act(app, service.propose_award, opened.tender_id, LotNo(1), opened.bids[VENDOR], "Gründe")
     with app.app_context():
         assert db.session.scalars(select(Award)).all() == []
