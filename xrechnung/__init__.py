@@ -1,5 +1,122 @@
-"""XRechnung 3.0 (UBL) library: invoice data -> XML, parse, validate. Imports nothing of the app."""
+"""XRechnung 3.0 (UBL) library: invoice data -> XML, parse, validate, render. Imports nothing of the app.
 
+    from xrechnung import Invoice, build, parse, validate, render_html, render_pdf
+
+``build(invoice) -> bytes`` writes a UBL 2.1 Invoice or CreditNote with totals computed from the
+lines; ``parse(bytes) -> Invoice`` reads one back (``parse(build(x)) == x``);
+``validate(bytes) -> Report`` runs the own checks and, when a rules directory is there, the
+official KoSIT artefacts; ``render_html`` and ``render_pdf`` show any parsed invoice to people.
+"""
+
+from xrechnung.builder import build
+from xrechnung.errors import InvalidDocument, InvoiceError, XRechnungError
 from xrechnung.leitweg import InvalidLeitwegId, leitweg_check_digits, validate_leitweg_id
+from xrechnung.model import (
+    EXEMPT,
+    EXPORT,
+    INTRA_COMMUNITY,
+    NOT_SUBJECT,
+    PEPPOL_BILLING,
+    REDUCED_7,
+    REVERSE_CHARGE,
+    STANDARD_19,
+    XRECHNUNG_3_0,
+    XRECHNUNG_3_0_EXTENSION,
+    ZERO_RATED,
+    Address,
+    AllowanceCharge,
+    Buyer,
+    Classification,
+    Contact,
+    CreditTransfer,
+    Delivery,
+    DirectDebit,
+    ExemptionReason,
+    Identifier,
+    Invoice,
+    Item,
+    ItemAttribute,
+    Line,
+    Payee,
+    PaymentCard,
+    PaymentInstructions,
+    Period,
+    PrecedingInvoice,
+    Seller,
+    SupportingDocument,
+    TaxRepresentative,
+    ThirdPartyPayment,
+    Vat,
+    VatCategory,
+    email_address,
+    leitweg_address,
+    round_amount,
+)
+from xrechnung.reader import parse
+from xrechnung.render import render_html, render_pdf
+from xrechnung.rules import Severity
+from xrechnung.totals import Totals, VatBreakdown, compute_totals, line_net_amount
+from xrechnung.validation import CheckLevel, Finding, Report, rules_directory, validate, validate_xsd
 
-__all__ = ["InvalidLeitwegId", "leitweg_check_digits", "validate_leitweg_id"]
+__all__ = [
+    "EXEMPT",
+    "EXPORT",
+    "INTRA_COMMUNITY",
+    "NOT_SUBJECT",
+    "PEPPOL_BILLING",
+    "REDUCED_7",
+    "REVERSE_CHARGE",
+    "STANDARD_19",
+    "XRECHNUNG_3_0",
+    "XRECHNUNG_3_0_EXTENSION",
+    "ZERO_RATED",
+    "Address",
+    "AllowanceCharge",
+    "Buyer",
+    "CheckLevel",
+    "Classification",
+    "Contact",
+    "CreditTransfer",
+    "Delivery",
+    "DirectDebit",
+    "ExemptionReason",
+    "Finding",
+    "Identifier",
+    "InvalidDocument",
+    "InvalidLeitwegId",
+    "Invoice",
+    "InvoiceError",
+    "Item",
+    "ItemAttribute",
+    "Line",
+    "Payee",
+    "PaymentCard",
+    "PaymentInstructions",
+    "Period",
+    "PrecedingInvoice",
+    "Report",
+    "Seller",
+    "Severity",
+    "SupportingDocument",
+    "TaxRepresentative",
+    "ThirdPartyPayment",
+    "Totals",
+    "Vat",
+    "VatBreakdown",
+    "VatCategory",
+    "XRechnungError",
+    "build",
+    "compute_totals",
+    "email_address",
+    "leitweg_address",
+    "leitweg_check_digits",
+    "line_net_amount",
+    "parse",
+    "render_html",
+    "render_pdf",
+    "round_amount",
+    "rules_directory",
+    "validate",
+    "validate_leitweg_id",
+    "validate_xsd",
+]
