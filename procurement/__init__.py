@@ -37,6 +37,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from procurement.bids.blueprint import bp as bids_bp
     from procurement.cli import register_commands
     from procurement.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from procurement.invoices import models as invoice_models  # noqa: F401
+    from procurement.invoices.blueprint import bp as invoices_bp
     from procurement.marketplace.views import bp as marketplace_bp
     from procurement.needs.views import bp as needs_bp
     from procurement.search.views import bp as search_bp
@@ -74,6 +76,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(tenders_bp)
     app.register_blueprint(bids_bp)
     app.register_blueprint(awards_bp)
+    app.register_blueprint(invoices_bp)
     web.init_app(app)
     register_commands(app)
     return app

@@ -1,0 +1,1 @@
+"""Invoices (XRechnung) from the vendors of joint contracts to each participating municipality."""
