@@ -89,4 +89,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         # §60 VgV: a price more than this share below the next bid of the lot is flagged as
         # abnormally low and must be explained before the award or an exclusion.
         "ABNORMALLY_LOW_THRESHOLD": Decimal(env.get("ABNORMALLY_LOW_THRESHOLD", "0.20")),
+        # The official XRechnung artefacts (xsd/, xslt/), laid out like ../shared/xrechnung (KoSIT's
+        # validator configuration); without them only the xrechnung library's own checks run.
+        "XRECHNUNG_RULES_DIR": env.get("XRECHNUNG_RULES_DIR", _default_rules_dir("xrechnung")),
+        # OCDS: the publisher's registered ocid prefix; the default only looks like one and must be
+        # replaced by the operator's prefix from the Open Contracting Partnership.
+        "OCDS_PREFIX": env.get("OCDS_PREFIX", "ocds-vm0dev"),
     }
