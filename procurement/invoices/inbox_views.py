@@ -1,0 +1,1 @@
+"""inbox_views of the invoices blueprint (routes register on ``procurement.invoices.blueprint.bp``)."""
