@@ -39,7 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from procurement.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from procurement.invoices import inbox_views  # noqa: F401
     from procurement.invoices import models as invoice_models  # noqa: F401
-    from procurement.invoices import vendor_views as invoice_vendor_views
+    from procurement.invoices import vendor_views as invoice_vendor_views  # noqa: F401
     from procurement.invoices.blueprint import bp as invoices_bp
     from procurement.marketplace.views import bp as marketplace_bp
     from procurement.needs.views import bp as needs_bp
