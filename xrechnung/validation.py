@@ -770,10 +770,21 @@ class _Checks:
             )
             if (category in EXEMPTION_REQUIRED) != has_reason:
                 self.add(f"{prefix}-10", where)
-        for category in used:
+        for category, rates in used.items():
             names = CATEGORY_RULES.get(category)
-            if names is not None and category not in stated:
+            if names is None:
+                continue
+            if category not in stated:
                 self.add(f"{names[0]}-01", doc)
+            elif category in ("S", "L", "M"):
+                # one breakdown per rate: lines at a rate without its own breakdown are untaxed
+                for rate in sorted(rates - set(stated[category])):
+                    self.add(
+                        f"{names[0]}-08",
+                        f"{doc}/cac:TaxTotal",
+                        f"(keine Aufschlüsselung für {_money(rate)} %)",
+                        f"(no breakdown for {_money(rate)} %)",
+                    )
         self.category_parties(set(used) | set(stated))
 
     def compare(self, rule_id: str, where: str, stated: Decimal, computed: Decimal, tolerant: bool) -> None:

@@ -84,6 +84,21 @@ def test_official_rules_name_the_same_rule(name, fatal_findings):
     assert rule_id in {rule for _, rule, _ in fatal_findings(tampered(BASE, change))}
 
 
+def test_a_rate_without_its_own_breakdown_is_rejected(own_checks_only, fatal_findings):
+    def merge_seven_into_nineteen(root: etree._Element) -> None:
+        nineteen, seven = root.findall("cac:TaxTotal/cac:TaxSubtotal", NS)
+        seven.getparent().remove(seven)
+        nineteen.find("cbc:TaxableAmount", NS).text = "1634.60"
+        nineteen.find("cbc:TaxAmount", NS).text = "310.57"
+        root.find("cac:TaxTotal/cbc:TaxAmount", NS).text = "310.57"
+        root.find("cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount", NS).text = "1945.17"
+        root.find("cac:LegalMonetaryTotal/cbc:PayableAmount", NS).text = "1945.17"
+
+    document = tampered(BASE, merge_seven_into_nineteen)
+    assert "BR-S-08" in {finding.rule_id for finding in validate(document).errors}
+    assert "BR-S-08" in {rule for _, rule, _ in fatal_findings(document)}
+
+
 def test_wrong_sum_is_explained_in_german_with_both_amounts(own_checks_only):
     change, _ = BROKEN["total with VAT"]
     finding = next(f for f in validate(tampered(BASE, change)).findings if f.rule_id == "BR-CO-15")
