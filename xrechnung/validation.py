@@ -29,7 +29,6 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from lxml import etree
 
@@ -122,8 +121,10 @@ class Finding:
 class Report:
     """The result of :func:`validate`.
 
-    Official findings whose rule id the own checks reported too are left out: the own finding
-    says the same in German, with the amounts that differ.
+    ``level`` is what the document was put through; the checks stop at the first stage that
+    refuses it (not XML, a DTD, no XRechnung scenario). Official findings whose rule id the own
+    checks reported too are left out: the own finding says the same in German, with the amounts
+    that differ.
     """
 
     level: CheckLevel
@@ -160,11 +161,13 @@ class Report:
         return LEVEL_LABELS_DE[self.level]
 
 
-def _finding(rule_id: str, location: str, detail_de: str = "", detail_en: str = "", **kw: Any) -> Finding:
+def _finding(
+    rule_id: str, location: str, detail_de: str = "", detail_en: str = "", severity: Severity | None = None
+) -> Finding:
     known = rule(rule_id)
     return Finding(
         rule_id=rule_id,
-        severity=kw.get("severity") or known.severity,
+        severity=severity or known.severity,
         location=location,
         message_de=f"{known.de} {detail_de}".strip(),
         message_en=f"{known.en} {detail_en}".strip(),
@@ -193,6 +196,10 @@ def _money(value: Decimal) -> str:
     return format(value, "f")
 
 
+_LineFacts = tuple[str, Decimal | None, Decimal]  # VAT category, rate, stated net amount
+_AllowanceFacts = tuple[bool, str, Decimal | None, Decimal]  # charge?, VAT category, rate, amount
+
+
 class _Checks:
     """The library's own checks over the element tree (read only)."""
 
@@ -207,8 +214,15 @@ class _Checks:
 
     # helpers --------------------------------------------------------------------------------
 
-    def add(self, rule_id: str, location: str, detail_de: str = "", detail_en: str = "", **kw: Any) -> None:
-        self.findings.append(_finding(rule_id, location, detail_de, detail_en, **kw))
+    def add(
+        self,
+        rule_id: str,
+        location: str,
+        detail_de: str = "",
+        detail_en: str = "",
+        severity: Severity | None = None,
+    ) -> None:
+        self.findings.append(_finding(rule_id, location, detail_de, detail_en, severity))
 
     def node(self, parent: etree._Element, path: str) -> etree._Element | None:
         return parent.find(path, NAMESPACES)
@@ -512,7 +526,7 @@ class _Checks:
                 elif code == "59" and not _iban_ok(debited):
                     self.add("BR-DE-20", where)
 
-    def allowances(self) -> list[tuple[bool, str, Decimal | None, Decimal]]:
+    def allowances(self) -> list[_AllowanceFacts]:
         """(charge, category, rate, amount) of every document level allowance and charge."""
         found = []
         for index, element in enumerate(self.nodes(self.root, "cac:AllowanceCharge"), start=1):
@@ -543,7 +557,7 @@ class _Checks:
             if abs(amount - expected) > Decimal("0.02"):
                 self.differs("PEPPOL-EN16931-R040", where, amount, round_amount(expected))
 
-    def lines(self) -> list[tuple[str, Decimal | None, Decimal]]:
+    def lines(self) -> list[_LineFacts]:
         """(category, rate, stated net amount) of every line."""
         elements = self.nodes(self.root, f"cac:{self.line_tag}")
         if not elements:
@@ -639,7 +653,7 @@ class _Checks:
                     self.differs("BR-DEX-02", where, amount, total)
         return amount
 
-    def totals(self, lines: list[tuple[str, Decimal | None, Decimal]], allowances: list[Any]) -> None:
+    def totals(self, lines: list[_LineFacts], allowances: list[_AllowanceFacts]) -> None:
         doc = f"/{self.kind}"
         monetary = self.node(self.root, "cac:LegalMonetaryTotal")
         where = f"{doc}/cac:LegalMonetaryTotal"
@@ -719,7 +733,7 @@ class _Checks:
             return total
         return None
 
-    def vat_breakdown(self, lines: list[tuple[str, Decimal | None, Decimal]], allowances: list[Any]) -> None:
+    def vat_breakdown(self, lines: list[_LineFacts], allowances: list[_AllowanceFacts]) -> None:
         doc = f"/{self.kind}"
         subtotals = self.nodes(self.root, "cac:TaxTotal/cac:TaxSubtotal")
         if not subtotals:
