@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
+from sqlalchemy import select
+
 from procurement.accounts.models import User
 from procurement.audit.services import record
 from procurement.awards.models import Award, Contract
@@ -79,11 +81,22 @@ def fire_award(actor: Optional[User], award: Award, trigger: str, now: datetime,
 
 
 def _contracts_complete(tender: Tender) -> bool:
-    """Every final award of the tender has its contracts (one per joined participant with a quantity)."""
-    final = (
-        db.session.query(Award).filter(Award.tender_id == tender.id, Award.status == AwardStatus.final).all()
-    )
-    return all(db.session.query(Contract.id).filter(Contract.award_id == award.id).first() for award in final)
+    """Every final award has its contracts: one per joined participant with a quantity of the lot.
+
+    A lot nobody ordered any quantity of has no contract to wait for (it must not hold the
+    tender in ``awarded`` for ever).
+    """
+    final = db.session.scalars(
+        select(Award).where(Award.tender_id == tender.id, Award.status == AwardStatus.final)
+    ).all()
+    for award in final:
+        ordered = any(participant.quantity_for(award.lot) > 0 for participant in tender.joined_participants)
+        if (
+            ordered
+            and db.session.scalar(select(Contract.id).where(Contract.award_id == award.id).limit(1)) is None
+        ):
+            return False
+    return True
 
 
 def sync_tender(actor: Optional[User], tender: Tender, now: datetime) -> Tender:
