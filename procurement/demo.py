@@ -97,6 +97,7 @@ def _organisation(spec: DemoOrganisation) -> tuple[Organisation, bool]:
             leitweg_id=spec.leitweg_id,
             nuts_code=spec.nuts_code,
             vat_id=spec.vat_id,
+            company_size=spec.company_size,
             country_code="DE",
         ),
         actor=None,

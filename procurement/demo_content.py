@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from procurement.accounts.models import OrganisationKind, Role
+from procurement.accounts.models import CompanySize, OrganisationKind, Role
 from procurement.marketplace.models import Category
 from workflows.curation import EntryStatus
 from workflows.need import NeedStatus
@@ -47,6 +47,7 @@ class DemoOrganisation:
     leitweg_id: str | None = None
     nuts_code: str | None = None
     vat_id: str | None = None
+    company_size: CompanySize | None = None  # vendors: eForms BT-165 in award notices
     # a small municipality without Smart-City funding (the platform is for them too)
     funded: bool = True
 
@@ -107,6 +108,7 @@ ORGANISATIONS = [
         "Stuttgart",
         "info@verkehrstechnik-sued.example",
         vat_id="DE817902350",
+        company_size=CompanySize.medium,
     ),
     DemoOrganisation(
         "energienetz",
@@ -117,6 +119,7 @@ ORGANISATIONS = [
         "Hamburg",
         "info@energienetz.example",
         vat_id="DE293847560",
+        company_size=CompanySize.large,
     ),
     DemoOrganisation(
         "stadtdaten",
@@ -127,6 +130,7 @@ ORGANISATIONS = [
         "Leipzig",
         "info@offene-stadtdaten.example",
         vat_id="DE456123788",
+        company_size=CompanySize.small,
     ),
     # Hochsauerlandkreis (05958, DEA57): a mid-sized town in the MPSC programme
     DemoOrganisation(

@@ -123,6 +123,19 @@ class VendorRegistrationForm(FlaskForm):
         ],
         default="DE",
     )
+    company_size = SelectField(
+        _l("Unternehmensgröße"),
+        choices=[
+            SelectChoice("micro", _l("Kleinstunternehmen (weniger als 10 Beschäftigte)")),
+            SelectChoice("small", _l("Kleines Unternehmen (weniger als 50 Beschäftigte)")),
+            SelectChoice("medium", _l("Mittleres Unternehmen (weniger als 250 Beschäftigte)")),
+            SelectChoice("large", _l("Großes Unternehmen")),
+        ],
+        default="small",
+        description=_l(
+            "Nach der Empfehlung 2003/361/EG. Sie erscheint in EU-Bekanntmachungen über vergebene Aufträge."
+        ),
+    )
     contact_name = StringField(
         _l("Ihr Name"),
         validators=[DataRequired(_REQUIRED), Length(max=200)],

@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from procurement.accounts.models import Organisation, OrganisationKind, Role, User, UserRole
+from procurement.accounts.models import CompanySize, Organisation, OrganisationKind, Role, User, UserRole
 from procurement.accounts.permissions import (
     assignable_roles,
     can_create_municipality,
@@ -124,6 +124,7 @@ class VendorRegistration:
     contact_name: str
     email: str
     password: str
+    company_size: str = ""  # CompanySize value (eForms BT-165); "" when not given
 
 
 def register_vendor(data: VendorRegistration, now: datetime) -> User:
@@ -151,6 +152,7 @@ def register_vendor(data: VendorRegistration, now: datetime) -> User:
             city=data.city.strip(),
             country_code=data.country_code,
             email=normalise_email(data.email),
+            company_size=CompanySize(data.company_size) if data.company_size else None,
         ),
         actor=None,
         now=now,
