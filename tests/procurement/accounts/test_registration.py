@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from procurement.accounts.models import Organisation, OrganisationKind, Role, User
+from procurement.accounts.models import CompanySize, Organisation, OrganisationKind, Role, User
 from procurement.mail.models import OutboxMail
 from tests.conftest import audit_actions, count, one, page_text, submit
 from workflows.account import UserStatus
@@ -23,6 +23,7 @@ def registration(**overrides: str) -> dict[str, str]:
         "street": "Ringstraße 1",
         "postal_code": "10115",
         "city": "Berlin",
+        "company_size": "medium",
         "contact_name": "Vera Vendor",
         "email": EMAIL,
         "password": "ein-langes-Passwort-42",
@@ -45,6 +46,7 @@ def test_vendor_registration_creates_organisation_and_unconfirmed_user(app, clie
     organisation = one(app, Organisation, Organisation.vat_id == "DE136695976")
     assert organisation.kind is OrganisationKind.vendor
     assert organisation.name == "Ampel Digital GmbH"
+    assert organisation.company_size is CompanySize.medium  # eForms BT-165 in award notices
     user = one(app, User, User.email == EMAIL)
     assert user.status is UserStatus.invited
     assert user.organisation_id == organisation.id
