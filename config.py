@@ -92,6 +92,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         # The official XRechnung artefacts (xsd/, xslt/), laid out like ../shared/xrechnung (KoSIT's
         # validator configuration); without them only the xrechnung library's own checks run.
         "XRECHNUNG_RULES_DIR": env.get("XRECHNUNG_RULES_DIR", _default_rules_dir("xrechnung")),
+        # Largest XRechnung file the check page accepts (bytes); larger uploads are refused unread.
+        "MAX_XRECHNUNG_BYTES": int(env.get("MAX_XRECHNUNG_BYTES", str(10 * 1024 * 1024))),
         # OCDS: the publisher's registered ocid prefix; the default only looks like one and must be
         # replaced by the operator's prefix from the Open Contracting Partnership.
         "OCDS_PREFIX": env.get("OCDS_PREFIX", "ocds-vm0dev"),
