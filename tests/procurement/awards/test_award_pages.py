@@ -69,6 +69,10 @@ def test_the_lead_proposes_sends_letters_and_awards_through_the_pages(app, clien
             )
             assert response.status_code == 302, page_text(response)
         assert tender_status(app, opened) is TenderStatus.award_proposed
+        # the ranking as proposed, with amounts and points in the page's language
+        page = page_text(client.get(base(opened))).replace("\xa0", " ")
+        assert "Rangfolge wie vorgeschlagen (Los 1)" in page
+        assert "48.000,00 €" in page and "52.000,00 €" in page and "48000.00" not in page
         # missing reasons: the form comes back with the error, nothing changes
         version = award_row(app, opened, 1).version
         response = post(

@@ -207,7 +207,7 @@ def test_a_flagged_price_shows_its_gap_and_blocks_the_award_until_explained(
     auth.login(LEAD)
     url = review_url(opened, VENDOR)
     text = page_text(client.get(url))
-    assert "48.000,00 € liegt 4.00 % unter dem nächsthöheren Preis 50.000,00 €" in text.replace("\xa0", " ")
+    assert "48.000,00 € liegt 4,00 % unter dem nächsthöheren Preis 50.000,00 €" in text.replace("\xa0", " ")
     response = post(
         client,
         url + "/aufklaerung",
