@@ -16,9 +16,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from procurement.accounts.forms import ActionForm
 from procurement.accounts.models import Role
 from procurement.awards import award as service
 from procurement.awards import letters as letter_service
+from procurement.awards import notice as award_notice
 from procurement.awards.award_forms import (
     CancelLotForm,
     ChallengeForm,
@@ -37,6 +39,7 @@ from procurement.awards.permissions import (
     can_view_tender_contracts,
 )
 from procurement.database import utcnow
+from procurement.errors import Conflict
 from procurement.extensions import db
 from procurement.tenders.labels import CANCELLATION_REASON_LABELS
 from procurement.tenders.models import CancellationReason, Tender
@@ -135,6 +138,9 @@ def _render(tender: Tender, failed: Optional[tuple[int, str, Any]] = None, statu
             status_labels=service.AWARD_STATUS_LABELS,
             cancellation_labels=CANCELLATION_REASON_LABELS,
             now=now,
+            award_notice=award_notice.issued_award_notice(tender),
+            award_notice_due=manager and tender.status in AWARDED_STATES,
+            notice_form=ActionForm(prefix="notice"),
         ),
         status=status,
     )
@@ -150,6 +156,21 @@ def award_overview(tender_id: int) -> ResponseReturnValue:
 
 def _back(tender: Tender) -> ResponseReturnValue:
     return redirect(url_for("awards.award_overview", tender_id=tender.id))
+
+
+@bp.post("/vergaben/<int:tender_id>/zuschlag/bekanntmachung")
+@login_required
+def issue_award_notice(tender_id: int) -> ResponseReturnValue:
+    """Issue the award notice again after it failed at the Zuschlag (e.g. a vendor's size was
+    missing): the Zuschlag stands, the notice is due within 30 days (§39 VgV)."""
+    tender = _tender_for_managing(tender_id)
+    if not ActionForm(prefix="notice").validate_on_submit():
+        abort(400)
+    if tender.status not in AWARDED_STATES:
+        raise Conflict(_("Die Vergabebekanntmachung folgt dem Zuschlag aller Lose."))
+    award_notice.issue_award_notice(current_user, tender, utcnow())
+    flash(_("Die Vergabebekanntmachung ist erstellt."), "success")
+    return _back(tender)
 
 
 @bp.post("/vergaben/<int:tender_id>/zuschlag/lose/<int:lot_id>/vorschlag")

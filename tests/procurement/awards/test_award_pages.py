@@ -265,3 +265,4 @@ def test_the_tender_page_and_the_bids_page_link_to_the_award(app, client, auth, 
         auth.logout()
     auth.login(OTHER_VENDOR)
     assert 'href="/informationsschreiben"' in client.get("/angebote").get_data(as_text=True)
+

@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Optional
 
 import pytest
+import time_machine
 from flask import Flask
 from lxml import etree
 from sqlalchemy import select
@@ -26,9 +27,9 @@ from procurement.exports.eforms_award import LotOutcome, build_award_notice
 from procurement.exports.validation import check_notice
 from procurement.extensions import db
 from procurement.tenders.models import CancellationReason, Notice, NoticeKind, Tender
-from tests.conftest import audit_actions, count
+from tests.conftest import audit_actions, count, csrf_token, page_text
 from tests.procurement.exports.conftest import NOW, RULES_DIR, Prepared
-from tests.procurement.tenders.conftest import LEAD, PARTNER, user
+from tests.procurement.tenders.conftest import LEAD, LEAD_REQUESTER, PARTNER, user
 from workflows.award import AwardStatus
 from workflows.bid import BidStatus
 from workflows.tender import TenderStatus
@@ -440,3 +441,44 @@ def test_only_the_leads_officers_issue_the_award_notice(
         tender = db.session.get(Tender, awarded.tender_id)
         with pytest.raises(PermissionDenied):
             award_notice.issue_award_notice(user(PARTNER), tender, ISSUED_AT)
+
+
+def test_a_failed_award_notice_is_shown_to_the_lead_and_issued_from_the_award_page(
+    app: Flask,
+    client,
+    auth,
+    eu_tender: Callable[..., Prepared],  # type: ignore[no-untyped-def]
+) -> None:
+    """The Zuschlag stands without the notice (§39 VgV: 30 days); the page says so, and once the
+    missing company size is there the lead's officer issues it with one button."""
+    awarded = make_awarded(app, eu_tender(lots=1))
+    with app.test_request_context():
+        db.session.get(Organisation, awarded.vendors[1]).company_size = None
+        db.session.commit()
+    page_url = f"/vergaben/{awarded.tender_id}/zuschlag"
+    url = f"{page_url}/bekanntmachung"
+    traveller = time_machine.travel(ISSUED_AT, tick=False)  # after the contracts were concluded
+    traveller.start()
+    auth.login(LEAD)
+    page = page_text(client.get(page_url))
+    assert "Vergabebekanntmachung aber noch nicht erstellt" in page
+    token = csrf_token(client, page_url)
+    response = client.post(url, data={"notice-csrf_token": token})
+    assert response.status_code == 409
+    assert "Unternehmensgröße von Lieferant 2 GmbH" in page_text(response)
+    assert count(app, Notice, Notice.kind == NoticeKind.award_notice) == 0
+
+    with app.test_request_context():
+        db.session.get(Organisation, awarded.vendors[1]).company_size = CompanySize.small
+        db.session.commit()
+    response = client.post(url, data={"notice-csrf_token": token})
+    assert response.status_code == 302, page_text(response)
+    assert count(app, Notice, Notice.kind == NoticeKind.award_notice) == 1
+    page = page_text(client.get(page_url))
+    assert "Vergabebekanntmachung erstellen" not in page and "Öffentliche Bekanntmachung ansehen" in page
+    assert client.post(url, data={}).status_code == 400  # without the CSRF token
+
+    auth.logout()
+    auth.login(LEAD_REQUESTER)  # sees the tender, but only the lead's officers issue notices
+    assert client.post(url, data={"notice-csrf_token": csrf_token(client, "/")}).status_code == 403
+    traveller.stop()
