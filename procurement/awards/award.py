@@ -429,6 +429,9 @@ def resolve_challenge(
         award.unsuccessful_bidders = 0
         award.standstill_ends_at = None
         award.notified_at = None
+        # the proposal is void: the tender goes back to the evaluation (reviews and points can
+        # change again) until the lead proposes this lot anew
+        award.proposed_at = None
         fire_award(actor, award, "resolve_to_proposed", now, note=note, round=round_)
     else:
         if period_end is None:

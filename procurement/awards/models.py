@@ -205,6 +205,7 @@ class Award(db.Model):
     reasons: Mapped[str] = mapped_column(Text, default="")  # why this bid (§134 GWB, §8 VgV)
     ranking: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     proposed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    # None while ``proposed``: no current proposal (a review ordered a new evaluation)
     proposed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     # what the award machine's guards read (workflows/award.py)
     unsuccessful_bidders: Mapped[int] = mapped_column(default=0)
@@ -324,11 +325,16 @@ class Contract(db.Model):
 
 
 def _lot_award_states(tender: Tender) -> list[Optional[AwardStatus]]:
-    """One AwardStatus (None: no award yet) per lot, in lot order: what the tender guards read."""
+    """One AwardStatus per lot, in lot order: what the tender guards read.
+
+    None: the lot has no award proposal yet, or its proposal was voided because the review body
+    ordered a new evaluation (``proposed`` without ``proposed_at``): the tender goes back to the
+    evaluation until the lot is proposed again.
+    """
     by_lot = {
-        lot_id: status
-        for lot_id, status in db.session.execute(
-            select(Award.lot_id, Award.status).where(Award.tender_id == tender.id)
+        lot_id: None if status is AwardStatus.proposed and proposed_at is None else status
+        for lot_id, status, proposed_at in db.session.execute(
+            select(Award.lot_id, Award.status, Award.proposed_at).where(Award.tender_id == tender.id)
         )
     }
     return [by_lot.get(lot.id) for lot in tender.lots]

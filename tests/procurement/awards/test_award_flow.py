@@ -18,6 +18,7 @@ from sqlalchemy import select
 from procurement.awards import award as service
 from procurement.awards import letters
 from procurement.awards.models import Award, BidReview, ExclusionGround, InformationLetter, QualityScore
+from procurement.awards.permissions import can_evaluate
 from procurement.bids.models import Bid
 from procurement.errors import Conflict, DomainError, PermissionDenied
 from procurement.extensions import db
@@ -442,7 +443,14 @@ def test_a_new_evaluation_needs_a_new_round_of_letters(app, opened, mailbox):
         award.status is AwardStatus.proposed and award.letters_sent == 0 and award.standstill_ends_at is None
     )
     assert award.ranking["round"] == 2
+    # the evaluation is open again: the tender is back in it, points can change
+    assert tender_status(app, opened) is TenderStatus.evaluation
+    with app.test_request_context():
+        tender = db.session.get(Tender, opened.tender_id)
+        assert can_evaluate(user(LEAD), tender)
+        assert tender.lot_award_states[0] is None  # lot 1 waits for its new proposal
     act(app, service.propose_award, opened.tender_id, LotNo(1), opened.bids[VENDOR], "Nach erneuter Wertung.")
+    assert tender_status(app, opened) is TenderStatus.award_proposed
     mailbox.clear()
     later = EVALUATED + timedelta(days=20)
     act(app, service.send_letters, opened.tender_id, LotNo(1), now=later)
