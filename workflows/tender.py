@@ -11,7 +11,9 @@ contracted (a contract per participant and lot) -> closed. A tender can be cance
 The awards are per lot (``workflows/award.py``); the tender follows them: the award services
 keep ``lot_award_states`` (one ``AwardStatus`` or None per lot) on the tender and move it with
 ``propose_award`` / ``withdraw_proposal`` / ``start_standstill`` / ``reconsider`` / ``award``.
-A challenge of one lot takes the tender back from standstill to award_proposed until resolved.
+A challenge of one lot takes the tender back from standstill to award_proposed until resolved;
+when the review body orders a new evaluation, the lot's proposal is void (its state reads None)
+and the tender goes back to the evaluation until the lot is proposed anew.
 
 Guards read plain attributes only, so the machine stays free of Flask and SQLAlchemy: the
 services keep ``lots``, ``participant_count``, ``criteria_weight_total``, ``document_count``,
