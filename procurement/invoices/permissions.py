@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Optional
 
 from procurement.accounts.models import OrganisationKind, Role, User
-from procurement.awards.models import Contract
+from procurement.awards.models import Award, Contract
 from procurement.invoices.models import Invoice
 from workflows.invoice import InvoiceStatus
 
@@ -46,6 +46,17 @@ def is_buyer_member(user: Optional[User], organisation_id: int, *roles: Role) ->
 def can_invoice_contract(user: Optional[User], contract: Contract) -> bool:
     """Write, issue and send invoices and credit notes for a contract: its vendor's users."""
     return is_contract_vendor(user, contract)
+
+
+def can_invoice_award(user: Optional[User], award: Award) -> bool:
+    """Invoice all participants of an award (one invoice per contract): the winning vendor's users."""
+    return (
+        award.bid is not None
+        and _signed_in(user)
+        and user.has_role(Role.vendor)  # type: ignore[union-attr]
+        and user.organisation.kind is OrganisationKind.vendor  # type: ignore[union-attr]
+        and user.organisation_id == award.bid.organisation_id  # type: ignore[union-attr]
+    )
 
 
 def can_manage_billing_profile(user: Optional[User]) -> bool:

@@ -19,11 +19,13 @@ Leitweg-ID) to the three, for the "invoice all participants" tests with many con
 
 from __future__ import annotations
 
+import importlib.util
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -344,3 +346,25 @@ __all__ = [
     "THIRD",
     "VENDOR",
 ]
+
+
+# --- the official validator --------------------------------------------------------------------
+
+ORACLE = Path(__file__).resolve().parents[3].parent / "shared" / "xrechnung" / "validate.py"
+
+
+@pytest.fixture(scope="session")
+def official_fatal() -> Callable[[bytes], list[tuple[str, str, str]]]:
+    """The fatal findings of ``../shared/xrechnung/validate.py`` (XSD + EN 16931 + XRechnung)."""
+    if not ORACLE.exists():
+        pytest.skip(f"the official XRechnung validator {ORACLE} is not there (it lives beside the checkout)")
+    pytest.importorskip("saxonche")
+    spec = importlib.util.spec_from_file_location("xrechnung_oracle_invoices", ORACLE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    def check(document: bytes) -> list[tuple[str, str, str]]:
+        return [finding for finding in module.validate(document) if finding[0] == "fatal"]
+
+    return check
