@@ -34,6 +34,7 @@ from procurement.invoices.permissions import (
     can_list_incoming,
     can_settle_invoice,
 )
+from procurement.invoices.services import check_version, fire_invoice
 from procurement.mail.services import queue_mail
 from procurement.web import external_url
 from workflows.account import UserStatus
@@ -154,8 +155,6 @@ def berlin_today(now: datetime) -> date:
 
 
 def _check_settle(actor: Optional[User], invoice: Invoice, version: Optional[int]) -> None:
-    from procurement.invoices.services import check_version
-
     if not can_settle_invoice(actor, invoice):
         raise PermissionDenied(
             _("Nur die Vergabestelle der Kommune, an die die Rechnung ging, kann sie bearbeiten.")
@@ -185,8 +184,6 @@ def mark_paid(
     :param payment_date: the day the money went out (not in the future, not before the issue date)
     :param version: the invoice version the officer saw (a stale page gives ``Conflict``)
     """
-    from procurement.invoices.services import fire_invoice
-
     _check_settle(actor, invoice, version)
     check_payment_date(invoice, payment_date, now)
     fire_invoice(actor, invoice, "mark_paid", now, payment_date=payment_date.isoformat())
@@ -206,8 +203,6 @@ def reject(
     :param reason: why (mandatory, at most ``MAX_REASON_LENGTH`` characters)
     :param version: the invoice version the officer saw (a stale page gives ``Conflict``)
     """
-    from procurement.invoices.services import fire_invoice
-
     _check_settle(actor, invoice, version)
     reason = (reason or "").strip()
     if not reason:

@@ -12,10 +12,12 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+from decimal import Decimal
 from typing import Any, Optional
 
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_currency
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -53,6 +55,12 @@ def _private(response: Response) -> Response:
 
 
 # --- the inbox -------------------------------------------------------------------------------
+
+
+@bp.app_template_filter("invoice_money")
+def invoice_money(value: Optional[Decimal], currency: str = "EUR") -> str:
+    """An invoice amount in its currency, in the page's language (38.080,00 €)."""
+    return "" if value is None else format_currency(value, currency or "EUR")
 
 
 @bp.app_template_global()
