@@ -493,15 +493,7 @@ def _build(
         document = invoice_xml.to_document(invoice, parties)
         built = invoice_xml.build_and_validate(document, rules_dir)
     except xrechnung.XRechnungError as err:
-        return [
-            {
-                "rule_id": getattr(err, "rule_id", "") or "XR-BUILD",
-                "severity": "fatal",
-                "location": getattr(err, "location", ""),
-                "message_de": getattr(err, "message_de", "") or str(err),
-                "message_en": str(err),
-            }
-        ]
+        return [_error_finding(err)]
     invoice.parties = parties
     return built
 
@@ -700,6 +692,10 @@ def invoice_all(actor: User, award: Award, now: datetime) -> BatchSummary:
             updated_at=now,
             issue_date=issue_date,
             due_date=due,
+            kind=InvoiceKind.invoice,
+            currency="EUR",
+            note="",
+            xml_valid=False,
         )
         line = contract_line(contract)
         invoice.lines.append(
@@ -715,22 +711,35 @@ def invoice_all(actor: User, award: Award, now: datetime) -> BatchSummary:
             )
         )
         drafts.append(invoice)
-    pending_numbers: list[str] = []
+    # build every document (each with the number it will carry), then validate them together
+    prepared = []
     for invoice in drafts:
         placeholder = invoice.number
-        number = pending_numbers.pop() if pending_numbers else next(numbers)
-        outcome = _build(invoice, vendor, profile, number, rules)
-        if isinstance(outcome, list) or not outcome.valid:
-            findings = outcome if isinstance(outcome, list) else outcome.findings()
-            level = "" if isinstance(outcome, list) else invoice_xml.level_name(outcome.report)
-            _store_invalid(invoice, placeholder, findings, level)
-            pending_numbers.append(number)  # the next valid invoice takes it: no gap
+        invoice.number = next(numbers)
+        parties = invoice_xml.parties_snapshot(invoice, invoice.contract, vendor, profile)
+        try:
+            data, totals = invoice_xml.build_document(invoice_xml.to_document(invoice, parties))
+        except xrechnung.XRechnungError as err:
+            prepared.append((invoice, placeholder, parties, None, None, [_error_finding(err)]))
+            continue
+        prepared.append((invoice, placeholder, parties, data, totals, None))
+    reports = iter(invoice_xml.validate_many([item[3] for item in prepared if item[3] is not None], rules))
+    free_numbers: list[str] = []
+    for invoice, placeholder, parties, data, totals, error in prepared:
+        report = next(reports) if data is not None else None
+        if report is None or not report.valid:
+            findings = error or invoice_xml.findings_json(report)  # type: ignore[arg-type]
+            free_numbers.append(invoice.number)
+            _store_invalid(invoice, placeholder, findings, invoice_xml.level_name(report) if report else "")
             summary.failed.append((invoice.contract, [f for f in findings if f["severity"] == "fatal"]))
             continue
-        _store_valid(invoice, outcome)
+        invoice.parties = parties
+        _store_valid(invoice, invoice_xml.Built(data, hashlib.sha256(data).hexdigest(), report, totals))
         INVOICE.fire(invoice, "issue", now)
         invoice.issued_at = now
         summary.issued.append(invoice)
+    if free_numbers:
+        _renumber(summary.issued, free_numbers)
     db.session.add_all(drafts)
     db.session.flush()
     record(
@@ -751,6 +760,29 @@ def invoice_all(actor: User, award: Award, now: datetime) -> BatchSummary:
         },
     )
     return summary
+
+
+def _renumber(issued: list[Invoice], free: list[str]) -> None:
+    """Close the gaps that refused invoices left; the XML carries the number, so rebuild those moved."""
+    numbers = sorted([invoice.number for invoice in issued] + free)[: len(issued)]
+    for invoice, number in zip(issued, numbers, strict=True):
+        if invoice.number != number:
+            invoice.number = number
+            document = invoice_xml.to_document(invoice, invoice.parties or {})
+            built = invoice_xml.build_and_validate(document)
+            if not built.valid:  # the number alone cannot make it invalid; never store unchecked XML
+                raise Conflict(_("Die Rechnungen konnten nicht neu nummeriert werden."))
+            _store_valid(invoice, built)
+
+
+def _error_finding(err: xrechnung.XRechnungError) -> dict[str, str]:
+    return {
+        "rule_id": getattr(err, "rule_id", "") or "XR-BUILD",
+        "severity": "fatal",
+        "location": getattr(err, "location", ""),
+        "message_de": getattr(err, "message_de", "") or str(err),
+        "message_en": str(err),
+    }
 
 
 def _finding(rule_id: str, message: str) -> dict[str, str]:

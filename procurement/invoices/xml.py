@@ -14,9 +14,14 @@ of a list of rule ids.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 from typing import Any, Optional
 
 from flask import current_app
@@ -271,6 +276,63 @@ def build_and_validate(document: xrechnung.Invoice, directory: Optional[str] = N
     data = xrechnung.build(document)
     report = xrechnung.validate(data, rules_dir=rules_dir() if directory is None else directory)
     return Built(data, hashlib.sha256(data).hexdigest(), report, xrechnung.compute_totals(document))
+
+
+def build_document(document: xrechnung.Invoice) -> tuple[bytes, xrechnung.Totals]:
+    """The UBL bytes and the totals of one document (no validation yet)."""
+    return xrechnung.build(document), xrechnung.compute_totals(document)
+
+
+# Validating many invoices at once ("invoice all participants"): the official Schematron run
+# (Saxon, one document at a time per process) is two thirds of the time of an invoice, so a
+# batch is validated in worker processes. Each worker compiles the rules once when it starts and
+# lives as long as the app process; small batches stay in the process (a worker's start costs
+# more than it saves).
+PARALLEL_MIN = 50
+_pool_lock = threading.Lock()
+_pools: dict[tuple[str, int], ProcessPoolExecutor] = {}
+
+
+def _pool(directory: str, workers: int, sample: bytes) -> ProcessPoolExecutor:
+    with _pool_lock:
+        pool = _pools.get((directory, workers))
+        if pool is None:
+            pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=xrechnung.validate,  # compiles the rules in the worker
+                initargs=(sample, directory),
+            )
+            _pools[(directory, workers)] = pool
+        return pool
+
+
+def validation_workers() -> int:
+    """Worker processes for batch validation: ``INVOICE_VALIDATION_WORKERS`` or the CPU count."""
+    configured = current_app.config.get("INVOICE_VALIDATION_WORKERS")
+    if configured is not None:
+        return int(configured)
+    return min(os.cpu_count() or 1, 8)
+
+
+def validate_many(documents: list[bytes], directory: Optional[str] = None) -> list[xrechnung.Report]:
+    """The reports of ``documents`` in order; in worker processes for large batches."""
+    rules = rules_dir() if directory is None else directory
+    workers = validation_workers()
+    if workers <= 1 or len(documents) < int(current_app.config.get("INVOICE_PARALLEL_MIN", PARALLEL_MIN)):
+        return [xrechnung.validate(data, rules_dir=rules) for data in documents]
+    pool = _pool(rules, workers, documents[0])
+    chunk = max(1, min(50, len(documents) // (workers * 4)))
+    return list(pool.map(xrechnung.validate, documents, repeat(rules), chunksize=chunk))
+
+
+def warm_validation_pool(sample: bytes, directory: Optional[str] = None) -> None:
+    """Start the worker processes now (e.g. before a measurement), not at the first batch."""
+    rules = rules_dir() if directory is None else directory
+    workers = validation_workers()
+    if workers > 1:
+        pool = _pool(rules, workers, sample)
+        list(pool.map(xrechnung.validate, [sample] * workers, repeat(rules)))
 
 
 def level_name(report: xrechnung.Report) -> str:
