@@ -445,3 +445,12 @@ def test_access_matrix(app, client, auth, make_invoice, who):
     expected = InvoiceStatus.paid if settle_status == 303 else InvoiceStatus.sent
     assert load(app, invoice_id).status is expected
     assert client.get(f"/rechnungen/{invoice_id}/erledigen").status_code in (302, 405)
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"), [(BUYER, True), (BUYER_AUDITOR, True), (BUYER_REQUESTER, False), (VENDOR, False)]
+)
+def test_the_navigation_leads_officers_and_auditors_to_the_inbox(app, auth, demo, who, shown):
+    auth.login(who)
+    html = auth.client.get("/rechnungen/pruefen").get_data(as_text=True)
+    assert ('href="/rechnungen/eingang"' in html) is shown
