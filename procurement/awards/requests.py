@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO, Optional
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -31,14 +30,12 @@ from procurement.awards.permissions import can_answer_document_request
 from procurement.awards.services import audit_evaluation
 from procurement.bids import keys, sealing
 from procurement.bids.models import Bid
-from procurement.bids.services import BidTooLarge
-from procurement.bids.upload import BID_FILE_MAGIC, SealingReader, UploadRefused
+from procurement.bids.services import seal_upload
 from procurement.database import utcnow
 from procurement.errors import Conflict, DomainError, NotFound, PermissionDenied
 from procurement.extensions import db
 from procurement.mail.services import queue_mail
-from procurement.marketplace.documents import FILE_TYPES, format_size, sanitise_filename
-from procurement.storage import FileTooLarge, StorageError, discard_on_rollback, storage
+from procurement.storage import StorageError, storage
 from procurement.tenders.models import Tender
 from procurement.web import external_url
 from workflows.bid import BidStatus
@@ -292,73 +289,32 @@ def _ensure_answerable(actor: User, request_: DocumentRequest, now: datetime) ->
         )
 
 
-def _extension(filename: str) -> str:
-    stem, dot, extension = filename.rpartition(".")
-    return extension.lower() if dot and stem else ""
-
-
-def _sealed_limit(plain_limit: int) -> int:
-    chunks = plain_limit // sealing.DEFAULT_CHUNK_SIZE + 1
-    return sealing.HEADER.size + plain_limit + chunks * sealing.TAG_BYTES
-
-
 def add_reply_file(
     actor: User, request_: DocumentRequest, filename: str, source: BinaryIO, now: datetime
 ) -> DocumentReplyFile:
     """Stream one answer file into the storage, sealed with the tender key as it arrives."""
     _ensure_answerable(actor, request_, now)
-    name = sanitise_filename(filename)
-    extension = _extension(name)
-    if extension not in BID_FILE_MAGIC:
-        raise DomainError(
-            _(
-                "Dateien dieses Typs können Sie nicht hochladen. Erlaubt sind PDF, ODT, ODS, DOCX, "
-                "XLSX und ZIP (die Dateiendung muss dazu passen)."
-            )
-        )
-    if any(existing.filename == name for existing in request_.files):
-        raise Conflict(_("Eine Datei „%(name)s“ gehört schon zu dieser Antwort.", name=name))
     if len(request_.files) >= MAX_FILES:
         raise DomainError(_("Eine Antwort kann höchstens %(n)d Dateien haben.", n=MAX_FILES))
-    file_limit = current_app.config["MAX_BID_FILE_BYTES"]
-    room = current_app.config["MAX_BID_BYTES"] - sum(existing.size for existing in request_.files)
-    limit = min(file_limit, room)
-    data_key = sealing.new_key()
-    sealer = sealing.Sealer(data_key)
-    reader = SealingReader(source, sealer, BID_FILE_MAGIC[extension], limit)
-    store = storage()
-    try:
-        stored = store.save_stream(reader, _sealed_limit(limit), hash_content=False)  # type: ignore[arg-type]
-    except (UploadRefused, FileTooLarge) as err:
-        if isinstance(err, UploadRefused) and err.reason == "wrong_type":
-            raise DomainError(
-                _(
-                    "Der Inhalt der Datei ist kein %(type)s-Dokument, obwohl der Name das angibt. "
-                    "Bitte laden Sie die Datei im richtigen Format hoch.",
-                    type=FILE_TYPES[extension].label,
-                )
-            ) from err
-        raise BidTooLarge(
-            _(
-                "Die Datei ist zu groß: erlaubt sind höchstens %(limit)s je Datei und %(total)s "
-                "je Antwort. Es wurde nichts gespeichert.",
-                limit=format_size(file_limit),
-                total=format_size(current_app.config["MAX_BID_BYTES"]),
-            )
-        ) from err
-    stats = sealer.stats
-    if stats.size == 0:
-        store.delete(stored.key)
-        raise DomainError(_("Die Datei „%(name)s“ ist leer. Es wurde nichts gespeichert.", name=name))
-    discard_on_rollback(db.session(), store, stored.key)
+    sealed = seal_upload(
+        request_.bid.tender,
+        filename,
+        source,
+        [(existing.filename, existing.size) for existing in request_.files],
+        duplicate_message=_("Eine Datei „%(name)s“ gehört schon zu dieser Antwort."),
+        total_message=_(
+            "Die Antwort wird zu groß: alle Dateien zusammen dürfen höchstens %(limit)s haben. "
+            "Es wurde nichts gespeichert."
+        ),
+    )
     reply = DocumentReplyFile(
-        filename=name,
-        content_type=FILE_TYPES[extension].content_type,
-        size=stats.size,
-        sha256=stats.sha256,
-        sealed_size=stored.size,
-        storage_key=stored.key,
-        wrapped_key=sealing.wrap_key(data_key, keys.tender_key(request_.bid.tender)),
+        filename=sealed.filename,
+        content_type=sealed.content_type,
+        size=sealed.size,
+        sha256=sealed.sha256,
+        sealed_size=sealed.sealed_size,
+        storage_key=sealed.storage_key,
+        wrapped_key=sealed.wrapped_key,
         uploaded_by_id=actor.id,
         uploaded_at=now,
     )

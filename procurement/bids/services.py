@@ -327,23 +327,43 @@ def _sealed_limit(plain_limit: int, chunk_size: int) -> int:
     return sealing.HEADER.size + plain_limit + chunks * sealing.TAG_BYTES
 
 
-def add_file(
-    actor: User,
-    bid: Bid,
+@dataclass(frozen=True)
+class SealedFile:
+    """A file sealed into the storage under a fresh data key, wrapped with the tender key."""
+
+    filename: str  # sanitised
+    content_type: str
+    size: int  # plaintext bytes
+    sha256: str  # of the plaintext
+    sealed_size: int
+    storage_key: str
+    wrapped_key: bytes
+
+
+def seal_upload(
+    tender: Tender,
     filename: str,
     source: BinaryIO,
-    now: datetime,
-    kind: BidFileKind = BidFileKind.other,
-    clock: Callable[[], datetime] = utcnow,
-) -> BidFile:
+    taken: list[tuple[str, int]],
+    *,
+    duplicate_message: str,
+    total_message: str,
+    check_after: Callable[[], None] = lambda: None,
+) -> SealedFile:
     """Stream a file into the storage, sealed as it arrives; refuse it if it breaks a rule.
 
+    The one way files reach a tender's sealed storage: bid files and answers to requested
+    documents (§56 VgV) alike. Nothing of the plaintext is kept; a refused file leaves nothing.
+
     :param filename: the browser's name; sanitised (no paths, control or direction characters)
-    :param source: the plaintext, read in chunks (never whole); nothing of it is kept in clear
-    :param now: the server time when the request arrived (checked before reading)
-    :param clock: the server clock, asked again once the file has been read (§57(1) VgV)
+    :param source: the plaintext, read in chunks (never whole)
+    :param taken: (name, size) of the files already in the same bid or answer
+    :param duplicate_message: the refusal when the name is taken (``%(name)s`` is the name)
+    :param total_message: the refusal when the files together would exceed MAX_BID_BYTES
+        (``%(limit)s`` is that limit)
+    :param check_after: run once the file is stored (e.g. the deadline by the server clock); a
+        DomainError from it removes the stored file
     """
-    _ensure_may_change(actor, bid, now)
     name = sanitise_filename(filename)
     extension = _extension(name)
     if extension not in BID_FILE_MAGIC:
@@ -353,11 +373,11 @@ def add_file(
                 "XLSX und ZIP (die Dateiendung muss dazu passen)."
             )
         )
-    if any(existing.filename == name for existing in bid.files):
-        raise Conflict(_("Eine Datei „%(name)s“ gehört schon zu diesem Angebot.", name=name))
+    if any(existing == name for existing, _size in taken):
+        raise Conflict(duplicate_message % {"name": name})
     file_limit = current_app.config["MAX_BID_FILE_BYTES"]
-    bid_room = current_app.config["MAX_BID_BYTES"] - sum(existing.size for existing in bid.files)
-    limit = min(file_limit, bid_room)
+    room = current_app.config["MAX_BID_BYTES"] - sum(size for _name, size in taken)
+    limit = min(file_limit, room)
     data_key = sealing.new_key()
     sealer = sealing.Sealer(data_key)
     reader = SealingReader(source, sealer, BID_FILE_MAGIC[extension], limit)
@@ -378,7 +398,7 @@ def add_file(
                     type=FILE_TYPES[extension].label,
                 )
             ) from err
-        if file_limit <= bid_room:
+        if file_limit <= room:
             raise BidTooLarge(
                 _(
                     "Die Datei ist zu groß: erlaubt sind höchstens %(limit)s je Datei. "
@@ -387,37 +407,73 @@ def add_file(
                 )
             ) from err
         raise BidTooLarge(
-            _(
-                "Das Angebot wird zu groß: alle Dateien zusammen dürfen höchstens %(limit)s haben. "
-                "Es wurde nichts gespeichert.",
-                limit=format_size(current_app.config["MAX_BID_BYTES"]),
-            )
+            total_message % {"limit": format_size(current_app.config["MAX_BID_BYTES"])}
         ) from err
     try:
         stats = sealer.stats
         if stats.size == 0:
             raise DomainError(_("Die Datei ist leer. Es wurde nichts gespeichert."))
-        # the time of receipt is when the file is complete, not when the request began
-        ensure_in_time(bid.tender, clock())
+        check_after()
     except DomainError:
         store.delete(stored.key)
         raise
     discard_on_rollback(db.session(), store, stored.key)
-    bid_file = BidFile(
-        kind=kind,
+    return SealedFile(
         filename=name,
         content_type=FILE_TYPES[extension].content_type,
         size=stats.size,
         sha256=stats.sha256,
         sealed_size=stored.size,
         storage_key=stored.key,
-        wrapped_key=sealing.wrap_key(data_key, keys.tender_key(bid.tender)),
+        wrapped_key=sealing.wrap_key(data_key, keys.tender_key(tender)),
+    )
+
+
+def add_file(
+    actor: User,
+    bid: Bid,
+    filename: str,
+    source: BinaryIO,
+    now: datetime,
+    kind: BidFileKind = BidFileKind.other,
+    clock: Callable[[], datetime] = utcnow,
+) -> BidFile:
+    """Stream a file into the storage, sealed as it arrives (`seal_upload`), and add it to the bid.
+
+    :param now: the server time when the request arrived (checked before reading)
+    :param clock: the server clock, asked again once the file has been read (§57(1) VgV): the
+        time of receipt is when the file is complete, not when the request began
+    """
+    _ensure_may_change(actor, bid, now)
+    sealed = seal_upload(
+        bid.tender,
+        filename,
+        source,
+        [(existing.filename, existing.size) for existing in bid.files],
+        duplicate_message=_("Eine Datei „%(name)s“ gehört schon zu diesem Angebot."),
+        total_message=_(
+            "Das Angebot wird zu groß: alle Dateien zusammen dürfen höchstens %(limit)s haben. "
+            "Es wurde nichts gespeichert."
+        ),
+        check_after=lambda: ensure_in_time(bid.tender, clock()),
+    )
+    bid_file = BidFile(
+        kind=kind,
+        filename=sealed.filename,
+        content_type=sealed.content_type,
+        size=sealed.size,
+        sha256=sealed.sha256,
+        sealed_size=sealed.sealed_size,
+        storage_key=sealed.storage_key,
+        wrapped_key=sealed.wrapped_key,
         uploaded_at=now,
     )
     bid.files.append(bid_file)
     bid.updated_at = now
     db.session.flush()
-    audit_bid("file_added", actor, bid, now, after=_file_facts(bid_file) | {"sealed_size": stored.size})
+    audit_bid(
+        "file_added", actor, bid, now, after=_file_facts(bid_file) | {"sealed_size": sealed.sealed_size}
+    )
     return bid_file
 
 
