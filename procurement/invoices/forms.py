@@ -22,6 +22,7 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -37,10 +38,11 @@ from procurement.invoices.xml import bic_valid, iban_valid
 
 # VAT of a line: category and rate (BT-151, BT-152) as one choice
 VAT_CHOICES = [
-    ("S:19", _l("19 % (Regelsteuersatz, S)")),
-    ("S:7", _l("7 % (ermäßigt, S)")),
-    ("Z:0", _l("0 % (Nullsatz, Z)")),
+    SelectChoice("S:19", _l("19 % (Regelsteuersatz, S)")),
+    SelectChoice("S:7", _l("7 % (ermäßigt, S)")),
+    SelectChoice("Z:0", _l("0 % (Nullsatz, Z)")),
 ]
+UNIT_SELECT = [SelectChoice(code, label) for code, label in UNIT_CHOICES]
 _THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 
 
@@ -192,7 +194,7 @@ class LineForm(Form):
         _l("Beschreibung"), validators=[OptionalValue(), Length(max=2000)], render_kw={"rows": 1}
     )
     quantity = GermanDecimalField(_l("Menge"), places=3, shown=0)
-    unit_code = SelectField(_l("Einheit"), choices=UNIT_CHOICES, default="C62")
+    unit_code = SelectField(_l("Einheit"), choices=UNIT_SELECT, default="C62")
     unit_price = GermanDecimalField(_l("Einzelpreis netto (€)"), places=4, shown=2)
     vat = SelectField(_l("USt."), choices=VAT_CHOICES, default="S:19")
     cpv_code = HiddenField()

@@ -203,7 +203,8 @@ def save_billing_profile(actor: User, data: BillingData, now: datetime) -> Billi
     profile.electronic_address = data.electronic_address.strip()
     profile.payment_terms_days = data.payment_terms_days
     profile.updated_at = now
-    vat_id = data.vat_id.strip().upper().replace(" ", "") or None
+    # a vendor's organisation always has its VAT id (registration); a blank field keeps it
+    vat_id = data.vat_id.strip().upper().replace(" ", "") or organisation.vat_id
     if vat_id != organisation.vat_id:
         taken = db.session.scalar(
             select(Organisation.id).where(Organisation.vat_id == vat_id, Organisation.id != organisation.id)

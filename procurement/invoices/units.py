@@ -62,6 +62,7 @@ UNIT_CHOICES: list[tuple[str, str]] = [
 ]
 UNIT_CODES = frozenset(code for code, _label in UNIT_CHOICES)
 
+
 _SPACE = re.compile(r"\s+")
 
 
