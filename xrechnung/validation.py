@@ -876,8 +876,11 @@ def own_findings(
 def rules_directory(rules_dir: str | os.PathLike[str] | None = None) -> tuple[Path | None, str]:
     """The rules directory to use and, when there is none, why (German).
 
-    :param rules_dir: explicit directory; None reads ``XRECHNUNG_RULES_DIR``, then the default.
+    :param rules_dir: explicit directory; "" switches the official rules off (own checks only);
+        None reads ``XRECHNUNG_RULES_DIR``, then the default.
     """
+    if isinstance(rules_dir, str) and not rules_dir.strip():
+        return None, "Die offiziellen Prüfregeln sind abgeschaltet: es laufen nur die eigenen Prüfungen."
     if rules_dir is None:
         configured = os.environ.get(RULES_DIR_ENV)
         if configured is not None:

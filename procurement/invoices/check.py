@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 import xrechnung
+from procurement.invoices import xml as invoice_xml
 from xrechnung import CheckLevel, Finding, InvalidDocument, Report, Severity
 
 # rule ids of the refusals before the library sees the bytes
@@ -163,16 +164,11 @@ def accept(data: bytes) -> bytes:
 
 
 def rules_dir() -> tuple[str, str]:
-    """The rules directory from the app config, and why there is none (German) when empty.
-
-    The library reads the process environment for ``None`` and resolves ``""`` against the
-    working directory; the app config decides here, so an empty setting is passed as a path
-    that can hold no artefacts.
-    """
-    configured = str(current_app.config.get("XRECHNUNG_RULES_DIR") or "").strip()
+    """The rules directory from the app config ("" : own checks only), and why there is none."""
+    configured = invoice_xml.rules_dir()
     if configured:
         return configured, ""
-    return os.devnull, _(
+    return "", _(
         "Die offiziellen Prüfregeln sind auf dieser Plattform nicht eingerichtet (XRECHNUNG_RULES_DIR)."
     )
 

@@ -252,3 +252,15 @@ def test_validate_xsd_checks_the_schema_only(official_rules):
 def test_amount_with_three_decimals_breaks_br_dec(own_checks_only):
     document = tampered(BASE, set_text("cac:InvoiceLine/cbc:LineExtensionAmount", "999.600"))
     assert "BR-DEC-23" in validate(document).rule_ids
+
+
+def test_an_empty_rules_dir_argument_means_own_checks_only_whatever_the_environment_says(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+):
+    """An application passes its own setting; "" must not fall back to the environment or cwd."""
+    monkeypatch.setenv("XRECHNUNG_RULES_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    directory, reason = rules_directory("")
+    assert directory is None and "abgeschaltet" in reason
+    report = validate(build(next(iter(cases.CASES.values()))()), rules_dir="")
+    assert report.level is CheckLevel.OWN
