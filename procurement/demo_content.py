@@ -108,6 +108,7 @@ ORGANISATIONS = [
         "Stuttgart",
         "info@verkehrstechnik-sued.example",
         vat_id="DE817902350",
+        nuts_code="DE111",  # eForms BT-507: every organisation in an award notice has one
         company_size=CompanySize.medium,
     ),
     DemoOrganisation(
@@ -119,6 +120,7 @@ ORGANISATIONS = [
         "Hamburg",
         "info@energienetz.example",
         vat_id="DE293847560",
+        nuts_code="DE600",  # eForms BT-507: every organisation in an award notice has one
         company_size=CompanySize.large,
     ),
     DemoOrganisation(
@@ -130,6 +132,7 @@ ORGANISATIONS = [
         "Leipzig",
         "info@offene-stadtdaten.example",
         vat_id="DE456123788",
+        nuts_code="DED51",  # eForms BT-507: every organisation in an award notice has one
         company_size=CompanySize.small,
     ),
     # Hochsauerlandkreis (05958, DEA57): a mid-sized town in the MPSC programme

@@ -172,6 +172,7 @@ def test_the_vendor_sees_only_its_own_letters_and_the_pdf_is_checked(app, client
     auth.login(THIRD_VENDOR)
     page = page_text(client.get("/informationsschreiben"))
     assert "Los 1" in page and "Los 2" not in page
+    assert "Verkehrstechnik Süd GmbH" in page  # the winner the letter names
     response = client.get(f"/informationsschreiben/{own_id}.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     other = next(letter_id for letter_id in letters.values() if letter_id != own_id)

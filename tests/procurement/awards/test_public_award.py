@@ -51,6 +51,10 @@ def test_public_page_shows_winner_value_bid_count_and_links_the_eu_notice(
     xml = client.get(f"/ausschreibungen/{awarded.tender_id}/vergabebekanntmachung.xml")
     assert xml.status_code == 200 and b"ContractAwardNotice" in xml.data
     assert f"/ausschreibungen/{awarded.tender_id}/vergabebekanntmachung.xml".encode() in response.data
+    # the tender's public page leads there
+    detail = client.get(f"/ausschreibungen/{awarded.tender_id}")
+    assert "Der Auftrag ist vergeben." in page_text(detail)
+    assert f'href="/ausschreibungen/{awarded.tender_id}/vergabebekanntmachung"'.encode() in detail.data
 
 
 def test_national_award_page_has_no_eu_notice(
