@@ -65,6 +65,19 @@ def invoice_display_number(invoice: Invoice) -> str:
     return _("(Entwurf)") if service.is_draft_number(invoice.number) else invoice.number
 
 
+@bp.app_template_global("can_invoice_contract")
+def can_invoice_contract_global(user: Any, contract: Contract) -> bool:
+    return can_invoice_contract(user, contract)
+
+
+@bp.app_template_global()
+def can_read_contract_invoices(user: Any, contract: Contract) -> bool:
+    """The contract's invoices page: its vendor, the buyer's officers and auditors."""
+    return can_invoice_contract(user, contract) or is_buyer_member(
+        user, contract.buyer_organisation_id, Role.officer, Role.auditor
+    )
+
+
 def _page(template: str, status: int = 200, **context: Any) -> Response:
     return _private(Response(render_template(template, **context), status=status))
 
@@ -540,7 +553,7 @@ def my_invoices() -> ResponseReturnValue:
     return _page(
         "invoices/vendor_invoices.html",
         invoices=invoices,
-        status=status,
+        selected=status,
         statuses=list(InvoiceStatus),
         is_draft_number=service.is_draft_number,
     )

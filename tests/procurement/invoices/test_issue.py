@@ -28,6 +28,7 @@ from tests.procurement.invoices.conftest import (
     BUYER_COLLEAGUE,
     LOT_TITLE,
     NOW,
+    OTHER_VENDOR,
     PARTNER,
     VENDOR,
     Awarded,
@@ -405,3 +406,51 @@ def test_an_issued_invoice_cannot_be_edited_or_discarded(app, client, auth, bill
     auth.login(VENDOR)
     assert post_action(client, issued["id"], "verwerfen").status_code == 409
     assert invoice_row(app, issued["id"]).status is InvoiceStatus.issued
+
+
+# --- lists and links ---------------------------------------------------------------------------
+
+
+def test_the_contract_page_links_the_vendor_to_invoicing_and_the_buyer_to_its_invoices(
+    app, client, auth, billing_profile
+):
+    contract_id = billing_profile.contract_id
+    auth.login(VENDOR)
+    html = client.get(f"/vertraege/{contract_id}").get_data(as_text=True)
+    assert f'href="/vertraege/{contract_id}/rechnungen/neu"' in html
+    assert f'href="/zuschlaege/{billing_profile.award_id}/rechnungen"' in html
+    assert 'href="/rechnungen"' in html  # the navigation
+    auth.logout()
+    auth.login(BUYER)
+    html = client.get(f"/vertraege/{contract_id}").get_data(as_text=True)
+    assert f'href="/vertraege/{contract_id}/rechnungen"' in html
+    assert "/rechnungen/neu" not in html
+
+
+def test_my_invoices_lists_only_the_vendors_own_and_filters_by_status(app, client, auth, billing_profile):
+    issued = draft_and_issue(app, billing_profile.contract_id)
+    draft_id = drafted(app, billing_profile.contracts[PARTNER])
+    auth.login(VENDOR)
+    everything = page_text(client.get("/rechnungen"))
+    assert "RE-2027-000001" in everything and "(Entwurf)" in everything
+    only_issued = client.get("/rechnungen?status=issued").get_data(as_text=True)
+    assert f'href="/rechnungen/{issued["id"]}"' in only_issued
+    assert f'href="/rechnungen/{draft_id}"' not in only_issued
+    drafts = client.get("/rechnungen?status=draft").get_data(as_text=True)
+    assert f'href="/rechnungen/{draft_id}"' in drafts and f'href="/rechnungen/{issued["id"]}"' not in drafts
+    auth.logout()
+    auth.login(OTHER_VENDOR)
+    assert "RE-2027-000001" not in page_text(client.get("/rechnungen"))
+
+
+def test_a_discarded_draft_leaves_the_contract_list_marked_and_uses_no_number(
+    app, client, auth, billing_profile
+):
+    draft_id = drafted(app, billing_profile.contract_id)
+    auth.login(VENDOR)
+    assert post_action(client, draft_id, "verwerfen").status_code == 302
+    assert invoice_row(app, draft_id).status is InvoiceStatus.discarded
+    text = page_text(client.get(f"/vertraege/{billing_profile.contract_id}/rechnungen"))
+    assert "Verworfen" in text
+    issued = draft_and_issue(app, billing_profile.contract_id)
+    assert issued["number"] == "RE-2027-000001"
