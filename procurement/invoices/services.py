@@ -653,6 +653,8 @@ def invoice_all(actor: User, award: Award, now: datetime) -> BatchSummary:
             .order_by(Contract.id)
         )
     )
+    # contracts that already have an invoice (a long IN list would pass SQLite's bound-parameter
+    # limit: for large awards the tender's invoices are read and matched here)
     invoiced = set(
         db.session.scalars(
             select(Invoice.contract_id).where(

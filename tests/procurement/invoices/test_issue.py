@@ -11,6 +11,7 @@ import io
 import re
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pypdf
 from flask import Flask
@@ -454,3 +455,17 @@ def test_a_discarded_draft_leaves_the_contract_list_marked_and_uses_no_number(
     assert "Verworfen" in text
     issued = draft_and_issue(app, billing_profile.contract_id)
     assert issued["number"] == "RE-2027-000001"
+
+
+def test_without_official_rules_the_invoice_is_checked_by_the_own_rules_and_says_so(
+    app, client, auth, billing_profile, monkeypatch
+):
+    # the app's configuration decides, never the process environment
+    monkeypatch.setenv("XRECHNUNG_RULES_DIR", str(Path(__file__).parent))
+    monkeypatch.setitem(app.config, "XRECHNUNG_RULES_DIR", "")
+    invoice_id = drafted(app, billing_profile.contract_id)
+    auth.login(VENDOR)
+    post_action(client, invoice_id, "ausstellen")
+    row = invoice_row(app, invoice_id)
+    assert row.status is InvoiceStatus.issued and row.validation_level == "own"
+    assert "nur eigene Prüfungen der Plattform" in page_text(client.get(f"/rechnungen/{invoice_id}"))
