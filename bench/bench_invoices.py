@@ -104,7 +104,9 @@ def _prepare(participants: int) -> tuple[int, int]:
     return award.id, vendor_user
 
 
-def measure(database_url: str, name: str, participants: int = PARTICIPANTS) -> InvoicesFigure:
+def measure(
+    database_url: str, name: str, participants: int = PARTICIPANTS, workers: Optional[int] = None
+) -> InvoicesFigure:
     """Prepare the contracts on a migrated database, then time invoice_all and the commit."""
     from flask_migrate import upgrade
     from sqlalchemy import func, select
@@ -125,6 +127,7 @@ def measure(database_url: str, name: str, participants: int = PARTICIPANTS) -> I
                 "STORAGE_URL": "",
                 "PUBLIC_BASE_URL": "http://localhost",
             }
+            | ({"INVOICE_VALIDATION_WORKERS": workers} if workers is not None else {})
         )
         try:
             with app.test_request_context():
@@ -187,13 +190,15 @@ def _warm_rules() -> None:
             _engine(str(path))
 
 
-def measure_all(participants: int = PARTICIPANTS, postgres_url: Optional[str] = None) -> list[InvoicesFigure]:
+def measure_all(
+    participants: int = PARTICIPANTS, postgres_url: Optional[str] = None, workers: Optional[int] = None
+) -> list[InvoicesFigure]:
     _warm_rules()
     with tempfile.TemporaryDirectory(prefix="vm-bench-invoices-db-") as tmp:
-        figures = [measure(f"sqlite:///{Path(tmp) / 'invoices.sqlite'}", "sqlite", participants)]
+        figures = [measure(f"sqlite:///{Path(tmp) / 'invoices.sqlite'}", "sqlite", participants, workers)]
     if postgres_url:
         with _postgres_database(postgres_url) as url:
-            figures.append(measure(url, "postgresql", participants))
+            figures.append(measure(url, "postgresql", participants, workers))
     return figures
 
 
@@ -237,9 +242,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         help="server URL; a scratch database vm_bench_<random> is created and dropped (BENCH_PG_URL)",
     )
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="validation worker processes (1: validate in-process)"
+    )
     args = parser.parse_args(argv)
     print(f"invoice-all: {args.participants} participants, one lot, day {NOW.date()}")
-    figures = measure_all(args.participants, None if args.sqlite_only else args.postgres_url)
+    figures = measure_all(args.participants, None if args.sqlite_only else args.postgres_url, args.workers)
     for figure in figures:
         print(figure.line())
     return 0 if all(f.passed for f in figures) else 1
