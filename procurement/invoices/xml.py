@@ -97,10 +97,13 @@ def check_billing_data(vendor: Organisation, profile: Optional[BillingProfile]) 
         missing.append(_("Steuernummer oder USt-IdNr.: eines von beiden ist Pflicht (BR-CO-26, BR-DE-16)."))
     if not (profile.contact_name and profile.contact_phone and profile.contact_email):
         missing.append(
-            _("Kontakt für Rückfragen: Name, Telefon und E-Mail sind Pflicht (BR-DE-2, BR-DE-5 bis BR-DE-7).")
+            _(
+                "Kontakt für Rückfragen: Name, Telefon und E-Mail sind Pflicht "
+                "(BR-DE-2, BR-DE-5, BR-DE-6, BR-DE-7)."
+            )
         )
     if not (profile.electronic_address or profile.contact_email):
-        missing.append(_("Elektronische Adresse des Verkäufers fehlt (BT-34, BR-DE-27)."))
+        missing.append(_("Elektronische Adresse des Verkäufers fehlt (BT-34)."))
     if not (vendor.street and vendor.postal_code and vendor.city):
         missing.append(
             _("Anschrift Ihrer Organisation: Straße, PLZ und Ort sind Pflicht (BR-DE-3, BR-DE-4).")
