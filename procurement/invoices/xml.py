@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -326,7 +327,13 @@ def validate_many(documents: list[bytes], directory: Optional[str] = None) -> li
         return [xrechnung.validate(data, rules_dir=rules) for data in documents]
     pool = _pool(rules, workers, documents[0])
     chunk = max(1, min(50, len(documents) // (workers * 4)))
-    return list(pool.map(xrechnung.validate, documents, repeat(rules), chunksize=chunk))
+    try:
+        return list(pool.map(xrechnung.validate, documents, repeat(rules), chunksize=chunk))
+    except BrokenProcessPool:
+        # a worker died (killed, out of memory): start afresh next time, validate here now
+        with _pool_lock:
+            _pools.pop((rules, workers), None)
+        return [xrechnung.validate(data, rules_dir=rules) for data in documents]
 
 
 def warm_validation_pool(sample: bytes, directory: Optional[str] = None) -> None:
