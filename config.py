@@ -97,4 +97,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         # OCDS: the publisher's registered ocid prefix; the default only looks like one and must be
         # replaced by the operator's prefix from the Open Contracting Partnership.
         "OCDS_PREFIX": env.get("OCDS_PREFIX", "ocds-vm0dev"),
+        # "Invoice all participants" validates large batches in this many worker processes per
+        # app process (each compiles the official rules once, ~100 MB); 1 validates in-process.
+        "INVOICE_VALIDATION_WORKERS": int(env.get("INVOICE_VALIDATION_WORKERS", "2")),
     }

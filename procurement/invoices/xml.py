@@ -312,11 +312,9 @@ def _pool(directory: str, workers: int, sample: bytes) -> ProcessPoolExecutor:
 
 
 def validation_workers() -> int:
-    """Worker processes for batch validation: ``INVOICE_VALIDATION_WORKERS`` or the CPU count."""
-    configured = current_app.config.get("INVOICE_VALIDATION_WORKERS")
-    if configured is not None:
-        return int(configured)
-    return min(os.cpu_count() or 1, 8)
+    """Worker processes for batch validation: ``INVOICE_VALIDATION_WORKERS``, at most the CPUs."""
+    configured = int(current_app.config.get("INVOICE_VALIDATION_WORKERS", 1))
+    return max(1, min(configured, os.cpu_count() or 1))
 
 
 def validate_many(documents: list[bytes], directory: Optional[str] = None) -> list[xrechnung.Report]:

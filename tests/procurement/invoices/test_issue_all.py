@@ -76,12 +76,13 @@ def test_invoice_all_for_33_municipalities_in_worker_processes_gives_valid_gaple
     with app.app_context():
         complete_billing_profile(awarded.vendor_organisation_id)
         db.session.commit()
+    workers = app.config["INVOICE_VALIDATION_WORKERS"]
     app.config.update(INVOICE_PARALLEL_MIN=10, INVOICE_VALIDATION_WORKERS=2)
     try:
         issued, failed, skipped = invoice_all(app, awarded.award_id)
     finally:
         app.config.pop("INVOICE_PARALLEL_MIN")
-        app.config.pop("INVOICE_VALIDATION_WORKERS")
+        app.config["INVOICE_VALIDATION_WORKERS"] = workers
     assert (len(issued), failed, skipped) == (33, [], 0)
     assert issued == [f"RE-2027-{n:06d}" for n in range(1, 34)]
     documents = stored_xml(app)
