@@ -6,27 +6,13 @@ gives a 409 instead of acting on a stale page.
 
 from __future__ import annotations
 
-from typing import Optional
-
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectChoice, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectChoice, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.validators import Optional as OptionalValue
 
-from procurement.forms import REQUIRED
+from procurement.forms import REQUIRED, VersionForm
 from procurement.tenders.labels import CANCELLATION_REASON_LABELS
-
-
-class VersionForm(FlaskForm):
-    version = HiddenField()
-
-    @property
-    def version_number(self) -> Optional[int]:
-        try:
-            return int(self.version.data) if self.version.data else None
-        except ValueError:
-            return None
 
 
 class ProposeForm(VersionForm):

@@ -32,7 +32,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Validat
 from wtforms.validators import Optional as OptionalValue
 from wtforms.widgets import TextInput
 
-from procurement.forms import EMAIL_INVALID, REQUIRED
+from procurement.forms import EMAIL_INVALID, REQUIRED, VersionForm
 from procurement.invoices.units import UNIT_CHOICES
 from procurement.invoices.xml import bic_valid, iban_valid
 
@@ -111,17 +111,6 @@ class GermanDecimalField(Field):
             self.data = None
             raise ValueError(_l("Die Zahl ist zu groß."))
         self.data = number
-
-
-class VersionForm(FlaskForm):
-    version = HiddenField()
-
-    @property
-    def version_number(self) -> Optional[int]:
-        try:
-            return int(self.version.data) if self.version.data else None
-        except ValueError:
-            return None
 
 
 # --- billing profile ---------------------------------------------------------------------------

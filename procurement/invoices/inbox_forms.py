@@ -15,6 +15,7 @@ from wtforms import DateField, HiddenField, SelectField, SubmitField, TextAreaFi
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.validators import Optional as OptionalValue
 
+from procurement.forms import VersionForm
 from procurement.invoices.inbox import MAX_REASON_LENGTH, RECEIVED_ORDER
 from workflows.invoice import InvoiceStatus
 
@@ -57,16 +58,8 @@ class InboxFilterForm(FlaskForm):
             return None
 
 
-class _VersionForm(FlaskForm):
-    version = HiddenField()
+class _VersionForm(VersionForm):
     action = HiddenField()
-
-    @property
-    def version_number(self) -> Optional[int]:
-        try:
-            return int(self.version.data) if self.version.data else None
-        except ValueError:
-            return None
 
 
 class MarkPaidForm(_VersionForm):
