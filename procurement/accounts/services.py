@@ -556,8 +556,8 @@ def organisations_by_kind() -> dict[OrganisationKind, list[tuple[Organisation, i
     return grouped
 
 
-def active_officers(organisation_ids: Iterable[int]) -> list[User]:
-    """The active officers of these organisations: who acts and is told for a municipality."""
+def active_members(organisation_ids: Iterable[int], role: Role) -> list[User]:
+    """The active users with ``role`` of these organisations (by id): who acts and is told."""
     ids = set(organisation_ids)
     if not ids:
         return []
@@ -565,9 +565,12 @@ def active_officers(organisation_ids: Iterable[int]) -> list[User]:
         db.session.scalars(
             select(User)
             .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                User.organisation_id.in_(ids), User.status == UserStatus.active, UserRole.role == Role.officer
-            )
+            .where(User.organisation_id.in_(ids), User.status == UserStatus.active, UserRole.role == role)
             .order_by(User.id)
         )
     )
+
+
+def active_officers(organisation_ids: Iterable[int]) -> list[User]:
+    """The active officers of these organisations: who acts and is told for a municipality."""
+    return active_members(organisation_ids, Role.officer)

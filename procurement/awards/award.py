@@ -24,8 +24,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from procurement.accounts.models import Role, User, UserStatus
-from procurement.accounts.services import active_officers
+from procurement.accounts.models import Role, User
+from procurement.accounts.services import active_members, active_officers
 from procurement.awards import contracts, notice
 from procurement.awards.evaluation import ready_for_award
 from procurement.awards.letters import current_round, letters_of_round, notify, standstill_of, write_letters
@@ -511,19 +511,6 @@ def cancel_lot(
     return award
 
 
-def _vendor_users(organisation_id: int) -> list[User]:
-    from procurement.accounts.models import Organisation
-
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None:
-        return []
-    return [
-        member
-        for member in sorted(organisation.members, key=lambda user: user.id)
-        if member.status is UserStatus.active and member.has_role(Role.vendor)
-    ]
-
-
 def _mail_lot_cancelled(award: Award) -> None:
     """§63 Abs. 2 VgV: the bidders of the lot learn of the cancellation and its reason."""
     from procurement.tenders.labels import CANCELLATION_REASON_LABELS
@@ -532,7 +519,7 @@ def _mail_lot_cancelled(award: Award) -> None:
     for bid in _lot_bids(award.lot, statuses):
         if bid.opened_at is None:
             continue
-        for user in _vendor_users(bid.organisation_id):
+        for user in active_members([bid.organisation_id], Role.vendor):
             queue_mail(
                 user.email,
                 "award_lot_cancelled",
@@ -610,7 +597,7 @@ def _mail_award_final(award: Award) -> None:
     """Tell the winner and the officers of the lead and of the participants."""
     tender = award.tender
     assert award.bid is not None
-    for user in _vendor_users(award.bid.organisation_id):
+    for user in active_members([award.bid.organisation_id], Role.vendor):
         queue_mail(user.email, "award_final_winner", user.language, user=user, award=award)
     organisations = {tender.lead_organisation_id} | {p.organisation_id for p in tender.joined_participants}
     link = external_url("awards.award_overview", tender_id=tender.id)

@@ -39,7 +39,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from procurement.accounts.models import Organisation, Role, User, UserRole
+from procurement.accounts.models import Organisation, Role, User
+from procurement.accounts.services import active_members
 from procurement.audit.services import record
 from procurement.awards.contract_pdf import ContractPdfData, ContractRenderer, Party
 from procurement.awards.models import Award, Contract, Offer
@@ -52,7 +53,6 @@ from procurement.mail.models import OutboxMail
 from procurement.storage import StorageError, StoredFile, discard_on_rollback, storage
 from procurement.tenders.models import Lot, LotQuantity, Participant, ParticipantStatus, Tender
 from procurement.web import external_url
-from workflows.account import UserStatus
 from workflows.award import AwardStatus
 
 log = logging.getLogger(__name__)
@@ -396,18 +396,7 @@ def _audit_concluded(actor: Optional[User], award: Award, contracts: list[Contra
 
 def _active_users(organisation_ids: set[int], role: Role) -> dict[int, list[User]]:
     users: dict[int, list[User]] = defaultdict(list)
-    if not organisation_ids:
-        return users
-    for user in db.session.scalars(
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(
-            User.organisation_id.in_(organisation_ids),
-            User.status == UserStatus.active,
-            UserRole.role == role,
-        )
-        .order_by(User.id)
-    ):
+    for user in active_members(organisation_ids, role):
         users[user.organisation_id].append(user)
     return users
 

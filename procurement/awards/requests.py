@@ -23,7 +23,8 @@ from typing import BinaryIO, Optional
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from procurement.accounts.models import Role, User, UserRole, UserStatus
+from procurement.accounts.models import Role, User
+from procurement.accounts.services import active_members
 from procurement.awards.evaluation import ensure_may_evaluate, ensure_may_view
 from procurement.awards.models import DocumentReplyFile, DocumentRequest, RequestStatus
 from procurement.awards.permissions import can_answer_document_request
@@ -69,18 +70,7 @@ def _text(value: str, what: str) -> str:
 
 def vendor_recipients(bid: Bid) -> list[User]:
     """The active vendor users of the bidder: who is told of a request."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                User.organisation_id == bid.organisation_id,
-                User.status == UserStatus.active,
-                UserRole.role == Role.vendor,
-            )
-            .order_by(User.id)
-        )
-    )
+    return active_members([bid.organisation_id], Role.vendor)
 
 
 def requests_of_bid(bid: Bid) -> list[DocumentRequest]:

@@ -25,7 +25,8 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, select
 
-from procurement.accounts.models import Organisation, Role, User, UserRole
+from procurement.accounts.models import Organisation, Role, User
+from procurement.accounts.services import active_members
 from procurement.errors import DomainError, PermissionDenied
 from procurement.extensions import db
 from procurement.invoices.models import Invoice, InvoiceKind
@@ -37,7 +38,6 @@ from procurement.invoices.permissions import (
 from procurement.invoices.services import check_version, fire_invoice
 from procurement.mail.services import queue_mail
 from procurement.web import external_url
-from workflows.account import UserStatus
 from workflows.invoice import InvoiceStatus
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -215,25 +215,10 @@ def reject(
     return invoice
 
 
-def _vendor_users(organisation_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                User.organisation_id == organisation_id,
-                User.status == UserStatus.active,
-                UserRole.role == Role.vendor,
-            )
-            .order_by(User.id)
-        ).unique()
-    )
-
-
 def _mail_vendor(invoice: Invoice) -> None:
     """One mail to each active user of the vendor: paid, or rejected with the reason."""
     link = external_url("invoices.invoice", invoice_id=invoice.id)
-    for recipient in _vendor_users(invoice.vendor_organisation_id):
+    for recipient in active_members([invoice.vendor_organisation_id], Role.vendor):
         queue_mail(
             recipient.email,
             "invoice_settled",

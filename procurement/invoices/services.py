@@ -31,7 +31,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 import xrechnung
-from procurement.accounts.models import Organisation, Role, User, UserRole
+from procurement.accounts.models import Organisation, User
+from procurement.accounts.services import active_officers
 from procurement.audit.services import record
 from procurement.awards.models import Award, Contract
 from procurement.awards.permissions import can_view_contract
@@ -49,7 +50,6 @@ from procurement.invoices.permissions import (
 from procurement.invoices.units import unit_code
 from procurement.mail.services import queue_mail
 from procurement.web import external_url
-from workflows.account import UserStatus
 from workflows.invoice import INVOICE, InvoiceStatus, has_lines
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -569,21 +569,6 @@ def issue_invoice(actor: User, invoice: Invoice, now: datetime, version: Optiona
     return IssueResult(invoice, True, invoice.findings or [], invoice.validation_level)
 
 
-def buyer_officers(organisation_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                User.organisation_id == organisation_id,
-                User.status == UserStatus.active,
-                UserRole.role == Role.officer,
-            )
-            .order_by(User.id)
-        ).unique()
-    )
-
-
 def send_invoice(actor: User, invoice: Invoice, now: datetime, version: Optional[int] = None) -> Invoice:
     """Deliver an issued invoice to the municipality: its inbox and a mail to its officers."""
     if not can_invoice_contract(actor, invoice.contract):
@@ -591,7 +576,7 @@ def send_invoice(actor: User, invoice: Invoice, now: datetime, version: Optional
     check_version(invoice, version)
     fire_invoice(actor, invoice, "send", now)
     link = external_url("invoices.invoice", invoice_id=invoice.id)
-    for officer in buyer_officers(invoice.buyer_organisation_id):
+    for officer in active_officers([invoice.buyer_organisation_id]):
         queue_mail(
             officer.email,
             "invoice_sent",
