@@ -43,6 +43,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from procurement.invoices.blueprint import bp as invoices_bp
     from procurement.marketplace.views import bp as marketplace_bp
     from procurement.needs.views import bp as needs_bp
+    from procurement.records import akte_views, vermerk_views, workspace_views  # noqa: F401
+    from procurement.records import models as record_models  # noqa: F401
+    from procurement.records.blueprint import bp as records_bp
     from procurement.search.views import bp as search_bp
     from procurement.site.views import bp as site_bp
     from procurement.tenders import (  # noqa: F401  (routes register on the blueprint)
@@ -79,6 +82,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(bids_bp)
     app.register_blueprint(awards_bp)
     app.register_blueprint(invoices_bp)
+    app.register_blueprint(records_bp)
     web.init_app(app)
     register_commands(app)
     return app

@@ -1,0 +1,1 @@
+"""akte_views of the records blueprint (routes register on ``procurement.records.blueprint.bp``)."""

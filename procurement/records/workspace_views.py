@@ -1,0 +1,1 @@
+"""workspace_views of the records blueprint (routes register on ``procurement.records.blueprint.bp``)."""
