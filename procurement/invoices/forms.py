@@ -7,8 +7,8 @@ Amounts and quantities are typed the German way ("1.234,56"; "1234.56" is read t
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
-from typing import Any, Optional
+from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -35,6 +35,7 @@ from wtforms.widgets import TextInput
 from procurement.forms import EMAIL_INVALID, REQUIRED, VersionForm
 from procurement.invoices.units import UNIT_CHOICES
 from procurement.invoices.xml import bic_valid, iban_valid
+from procurement.numbers import format_number, parse_number
 
 # VAT of a line: category and rate (BT-151, BT-152) as one choice
 VAT_CHOICES = [
@@ -43,41 +44,11 @@ VAT_CHOICES = [
     SelectChoice("Z:0", _l("0 % (Nullsatz, Z)")),
 ]
 UNIT_SELECT = [SelectChoice(code, label) for code, label in UNIT_CHOICES]
-_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-
-
-def parse_german_decimal(text: str) -> Decimal:
-    """ "1.234,56" -> 1234.56; "1234.56" and "1.500" (German thousands) are read as people mean them."""
-    value = text.strip().replace("\xa0", "").replace(" ", "").replace("€", "")
-    if "," in value:
-        value = value.replace(".", "").replace(",", ".")
-    elif _THOUSANDS.match(value):
-        value = value.replace(".", "")
-    try:
-        number = Decimal(value)
-    except InvalidOperation as err:
-        raise ValueError(value) from err
-    if not number.is_finite():
-        raise ValueError(value)
-    return number
-
-
-def german_decimal(value: Optional[Decimal], places: int = 2) -> str:
-    """A Decimal for an input field: comma, no thousands separator, at least ``places`` decimals."""
-    if value is None:
-        return ""
-    text = f"{value:f}"
-    if "." in text:
-        whole, fraction = text.split(".")
-        fraction = fraction.rstrip("0").ljust(places, "0")
-        text = f"{whole},{fraction}" if fraction else whole
-    elif places:
-        text = f"{text},{'0' * places}"
-    return text
 
 
 class GermanDecimalField(Field):
-    """A decimal typed the German way; ``places`` decimals at most (the column's scale)."""
+    """A decimal typed in the page's language (1.234,56 / 1,234.56, `procurement.numbers`);
+    ``places`` decimals at most (the column's scale), ``shown`` at least when displayed."""
 
     widget = TextInput()
 
@@ -92,14 +63,17 @@ class GermanDecimalField(Field):
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        return german_decimal(self.data, self.shown) if isinstance(self.data, Decimal) else ""
+        if not isinstance(self.data, Decimal):
+            return ""
+        places = max(self.shown, -min(0, int(self.data.normalize().as_tuple().exponent)))
+        return format_number(self.data, places) if places else format_number(self.data, None)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist or not str(valuelist[0]).strip():
             self.data = None
             return
         try:
-            number = parse_german_decimal(str(valuelist[0]))
+            number = parse_number(str(valuelist[0]))
         except ValueError as err:
             self.data = None
             raise ValueError(_l("Bitte geben Sie eine Zahl ein, z. B. 1.234,56.")) from err

@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -401,16 +402,18 @@ def create_credit_note(actor: User, invoice: Invoice, now: datetime) -> Invoice:
     if invoice.kind is not InvoiceKind.invoice or invoice.status not in CREDIT_NOTE_SOURCES:
         raise Conflict(_("Eine Rechnungskorrektur gibt es nur zu einer ausgestellten Rechnung."))
     issue_date = today_in_berlin(now)
+    with force_locale("de"):  # the document's text is for a German authority, whoever writes it
+        note_text = _(
+            "Rechnungskorrektur zur Rechnung %(number)s vom %(date)s.",
+            number=invoice.number,
+            date=invoice.issue_date.strftime("%d.%m.%Y"),
+        )
     data = InvoiceData(
         issue_date=max(issue_date, invoice.issue_date),
         due_date=None,
         period_start=invoice.period_start,
         period_end=invoice.period_end,
-        note=_(
-            "Rechnungskorrektur zur Rechnung %(number)s vom %(date)s.",
-            number=invoice.number,
-            date=invoice.issue_date.strftime("%d.%m.%Y"),
-        ),
+        note=note_text,
         lines=[
             LineData(
                 name=line.name,

@@ -26,6 +26,7 @@ from itertools import repeat
 from typing import Any, Optional
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 import xrechnung
@@ -150,13 +151,15 @@ def parties_snapshot(
 
 
 def payment_terms_text(days: int, due_date: Optional[date]) -> str:
-    if due_date is not None:
-        return _(
-            "Zahlbar innerhalb von %(days)s Tagen ohne Abzug bis zum %(date)s.",
-            days=days,
-            date=due_date.strftime("%d.%m.%Y"),
-        )
-    return _("Zahlbar innerhalb von %(days)s Tagen ohne Abzug.", days=days)
+    """BT-20 in German: the invoice goes to a German authority, whatever the vendor's language."""
+    with force_locale("de"):
+        if due_date is not None:
+            return _(
+                "Zahlbar innerhalb von %(days)s Tagen ohne Abzug bis zum %(date)s.",
+                days=days,
+                date=due_date.strftime("%d.%m.%Y"),
+            )
+        return _("Zahlbar innerhalb von %(days)s Tagen ohne Abzug.", days=days)
 
 
 def to_document(invoice: Invoice, parties: dict[str, Any]) -> xrechnung.Invoice:
