@@ -44,7 +44,9 @@ def parse_number(text: str, separator: str | None = None) -> Decimal:
     return value
 
 
-def format_number(value: Decimal, places: int | None = 2) -> str:
-    """Show ``value`` in the current language: fixed ``places`` decimals, or as few as needed."""
-    pattern = "#,##0." + "0" * places if places else "#,##0.###"
+def format_number(value: Decimal, places: int | None = 2, grouping: bool = True) -> str:
+    """Show ``value`` in the current language: fixed ``places`` decimals, or as few as needed;
+    without thousands separators for an input field's value (``grouping=False``)."""
+    whole = "#,##0" if grouping else "0"
+    pattern = whole + "." + "0" * places if places else whole + ".###"
     return format_decimal(value, format=pattern, locale=str(get_locale() or "de"))

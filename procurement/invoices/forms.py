@@ -66,7 +66,7 @@ class GermanDecimalField(Field):
         if not isinstance(self.data, Decimal):
             return ""
         places = max(self.shown, -min(0, int(self.data.normalize().as_tuple().exponent)))
-        return format_number(self.data, places) if places else format_number(self.data, None)
+        return format_number(self.data, places or None, grouping=False)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist or not str(valuelist[0]).strip():
