@@ -468,15 +468,20 @@ def _multiline(text: str) -> str:
     return "<br>".join(_e(part) for part in text.splitlines()) if text else ""
 
 
-def render_html(invoice: Invoice) -> str:
+def render_html(invoice: Invoice, heading_level: int = 1) -> str:
     """An HTML fragment (``<article>``) showing the invoice; every text is escaped.
 
     :param invoice: any invoice, e.g. from :func:`xrechnung.parse`.
+    :param heading_level: the level of the invoice's title (its sections one below), so the
+        fragment fits the outline of the page that embeds it
     """
+    if not 1 <= heading_level <= 5:
+        raise ValueError(f"heading_level must be 1 to 5, not {heading_level}")
+    top, sub = heading_level, heading_level + 1
     view = invoice_view(invoice)
     out = [
         '<article class="xrechnung" lang="de">',
-        f"<h1>{_e(view.title)}</h1>",
+        f"<h{top}>{_e(view.title)}</h{top}>",
         '<dl class="xrechnung-facts">',
     ]
     for label, value in view.facts:
@@ -484,7 +489,7 @@ def render_html(invoice: Invoice) -> str:
     out.append("</dl>")
     out.append('<div class="xrechnung-parties">')
     for party in view.parties:
-        out.append(f"<section><h2>{_e(party.heading)}</h2><address>")
+        out.append(f"<section><h{sub}>{_e(party.heading)}</h{sub}><address>")
         out.append("<br>".join(_e(line) for line in party.lines))
         out.append("</address></section>")
     out.append("</div>")
@@ -532,19 +537,19 @@ def render_html(invoice: Invoice) -> str:
     out.append("</tbody></table>")
     if view.payment:
         out.append(
-            "<section><h2>Zahlung</h2><p>"
+            f"<section><h{sub}>Zahlung</h{sub}><p>"
             + "<br>".join(_multiline(line) for line in view.payment)
             + "</p></section>"
         )
     if view.notes:
         out.append(
-            "<section><h2>Bemerkungen</h2>"
+            f"<section><h{sub}>Bemerkungen</h{sub}>"
             + "".join(f"<p>{_multiline(note)}</p>" for note in view.notes)
             + "</section>"
         )
     if view.attachments:
         out.append(
-            "<section><h2>Anlagen</h2><ul>"
+            f"<section><h{sub}>Anlagen</h{sub}><ul>"
             + "".join(f"<li>{_e(item)}</li>" for item in view.attachments)
             + "</ul></section>"
         )

@@ -95,7 +95,7 @@ class CheckedDocument:
         """The library's rendering: every text in it is escaped by ``render_html``."""
         if self.invoice is None:
             return None
-        return Markup(xrechnung.render_html(self.invoice))  # noqa: S704 - escaped by the library
+        return Markup(xrechnung.render_html(self.invoice, heading_level=3))  # noqa: S704 - escaped by the library
 
     def pdf(self) -> bytes:
         if self.invoice is None:

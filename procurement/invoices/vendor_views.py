@@ -294,7 +294,7 @@ def _rendered(invoice: Invoice) -> Optional[Markup]:
         document = xrechnung.parse(bytes(invoice.xml))
     except xrechnung.XRechnungError:
         return None
-    return Markup(xrechnung.render_html(document))  # noqa: S704 - every text escaped by the library
+    return Markup(xrechnung.render_html(document, heading_level=3))  # noqa: S704 - every text escaped by the library
 
 
 def _invoice_page(invoice: Invoice, form: Optional[InvoiceForm] = None, status: int = 200) -> Response:

@@ -111,9 +111,9 @@ def check(page: Page, name: str) -> None:
 
 
 def heading(page: Page, text: str) -> None:
-    """The page's own <h1> (an issued invoice's page also holds the rendered XRechnung, whose
-    fragment from ``xrechnung.render_html`` brings an <h1> of its own)."""
-    expect(page.get_by_role("heading", level=1).first).to_have_text(text)
+    """The page's one <h1> (the rendered XRechnung on an invoice page starts at <h3>)."""
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    expect(page.get_by_role("heading", level=1)).to_have_text(text)
 
 
 def facts(page: Page, term: str) -> Locator:

@@ -91,3 +91,9 @@ def test_every_official_example_can_be_read_by_people(path):
     page = render_html(invoice)
     assert escape(invoice.number) in page
     assert render_pdf(invoice).startswith(b"%PDF-")
+
+
+def test_the_fragment_fits_the_outline_of_the_page_that_embeds_it():
+    html = render_html(cases.credit_note(), heading_level=3)
+    assert "<h3>Gutschrift GS-2026-0007</h3>" in html and "<h1>" not in html and "<h2>" not in html
+    assert "<h4>" in html  # the sections one level below
