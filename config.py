@@ -72,6 +72,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         "PLATFORM_KEY": platform_key,
         "MAX_BID_FILE_BYTES": int(env.get("MAX_BID_FILE_BYTES", str(200 * 1024 * 1024))),
         "MAX_BID_BYTES": int(env.get("MAX_BID_BYTES", str(1024 * 1024 * 1024))),
+        # the largest Vergabeakte (ZIP) the check page accepts; spooled to a temporary file
+        "MAX_ARCHIVE_BYTES": int(env.get("MAX_ARCHIVE_BYTES", str(4 * 1024 * 1024 * 1024))),
         # Where files are kept: unset means the local STORAGE_DIR; s3://bucket/prefix for
         # S3-compatible object storage (endpoint and credentials from the S3_* variables).
         "STORAGE_URL": env.get("STORAGE_URL", ""),

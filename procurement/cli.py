@@ -17,8 +17,20 @@ def register_commands(app: Flask) -> None:
     mail = AppGroup("mail", help="The mail outbox.")
 
     @audit.command("verify")
-    def audit_verify() -> None:
-        """Recompute the hash chain; name the first broken entry and exit 1 if there is one."""
+    @click.option(
+        "--archive",
+        type=click.Path(exists=True, dir_okay=False),
+        help="Check an exported Vergabeakte (ZIP) offline instead of the database's chain.",
+    )
+    def audit_verify(archive: str | None) -> None:
+        """Recompute the hash chain; name the first broken entry and exit 1 if there is one.
+
+        With --archive: recompute the archive's manifest hashes and its audit lines (no database).
+        """
+        if archive:
+            from procurement.records.verify import verify_archive_command
+
+            sys.exit(verify_archive_command(archive))
         from procurement.audit.services import verify_chain
 
         result = verify_chain()
