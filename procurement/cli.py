@@ -100,4 +100,7 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(audit)
     app.cli.add_command(mail)
+    from procurement.records.retention import records_cli
+
+    app.cli.add_command(records_cli)
     register_search_commands(app)

@@ -12,8 +12,9 @@
 - A municipality's officers, requesters and auditors read its own contracts; the winning vendor
   reads the contracts it is party to; the lead's officers read all contracts of their tender
   (a tender's contracts page lists for everyone else only their own).
-- Auditors of the lead and of the participants read the evaluation and award after the award is
-  final (the records issue builds their workspace on this rule).
+- Auditors of the lead and of the participants, and of organisations the lead granted access,
+  read the evaluation and award after the award is final or the tender cancelled
+  (`procurement.records.permissions.can_audit`).
 - Everyone reads the public award notice once the tender is awarded.
 """
 
@@ -27,6 +28,7 @@ from procurement.accounts.models import OrganisationKind, Role, User
 from procurement.awards.models import Award, Contract, InformationLetter
 from procurement.bids.models import Bid
 from procurement.extensions import db
+from procurement.records.permissions import can_audit
 from procurement.tenders.models import ParticipantStatus, Tender
 from procurement.tenders.permissions import can_manage_tender, is_lead, participant_of
 from workflows.award import AwardStatus
@@ -100,12 +102,9 @@ def can_view_award(user: Optional[User], tender: Tender) -> bool:
 
 
 def can_audit_award(user: Optional[User], tender: Tender) -> bool:
-    """Auditors of the lead or of a participating municipality, after the award is final."""
-    return (
-        tender.status in AWARDED_STATES
-        and _member(user, Role.auditor)
-        and (is_lead(user, tender) or _joined_participant(user, tender))
-    )
+    """Auditors of the lead, of a participating municipality or with the lead's grant, after the
+    award is final (or the cancellation): the records' rule, `records.permissions.can_audit`."""
+    return can_audit(user, tender)
 
 
 def can_view_own_evaluation(user: Optional[User], bid: Bid) -> bool:
