@@ -13,7 +13,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
+from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from procurement.accounts.models import User
@@ -36,7 +36,9 @@ TOPIC_LABELS = {
 
 
 class NoteForm(FlaskForm):
-    topic = SelectField(_l("Thema"), choices=[(t, TOPIC_LABELS[t]) for t in NOTE_TOPICS], default="general")
+    topic = SelectField(
+        _l("Thema"), choices=[SelectChoice(t, TOPIC_LABELS[t]) for t in NOTE_TOPICS], default="general"
+    )
     text = TextAreaField(
         _l("Vermerk"),
         validators=[
