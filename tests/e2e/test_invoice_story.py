@@ -258,7 +258,7 @@ def vendor_invoices_all_participants(page: Page, names: dict[str, str], contract
     ).to_be_visible()
     check(page, "11-invoice-all")
     page.get_by_role("button", name="Allen Teilnehmern Rechnungen stellen").click()
-    summary = page.get_by_role("region", name="Ergebnis")
+    summary = page.get_by_role("status", name="Ergebnis")
     expect(summary.locator("li")).to_have_text(
         [
             "Ausgestellt: 2 Rechnungen",
