@@ -111,3 +111,9 @@ def add_note(tender_id: int) -> ResponseReturnValue:
     notes.add_note(current_user, tender, form.text.data or "", utcnow(), topic=form.topic.data or "general")
     flash(_("Der Vermerk ist gespeichert."), "success")
     return redirect(url_for("records.record", tender_id=tender.id) + "#notes")
+
+
+@bp.app_template_global()
+def may_read_record(tender: Tender) -> bool:
+    """Whether the signed-in user may open the record page (the link on the tender page)."""
+    return can_read_record(current_user, tender)

@@ -293,3 +293,14 @@ def test_the_record_page_shows_the_vermerk_and_the_note_form_only_to_officers(cl
     auditor_text = page_text(client.get(url))
     assert "Zuschlag an Verkehrstechnik Süd GmbH" in auditor_text
     assert "Vermerk speichern" not in auditor_text
+
+
+def test_the_tender_page_links_the_record_for_those_who_may_read_it(client, auth, closed):
+    auth.login(LEAD)
+    assert f'href="/vergaben/{closed.tender_id}/akte"' in client.get(
+        f"/vergaben/{closed.tender_id}"
+    ).get_data(as_text=True)
+    auth.logout()
+    auth.login(PARTNER)  # a participant's officer sees the tender, not the lead's record
+    page = client.get(f"/vergaben/{closed.tender_id}")
+    assert page.status_code == 200 and "/akte" not in page.get_data(as_text=True)
