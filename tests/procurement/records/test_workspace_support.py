@@ -40,7 +40,13 @@ def add_auditors(app: Flask) -> None:
             organisation = db.session.get(Organisation, user(of).organisation_id)
             now = utcnow()
             member = add_invited_user(
-                organisation, email, "Rita Revision", {Role.auditor}, actor=None, now=now, action="user.created"
+                organisation,
+                email,
+                "Rita Revision",
+                {Role.auditor},
+                actor=None,
+                now=now,
+                action="user.created",
             )
             activate_user(member, "user.activated", now, password_hash=_demo_password_hash())
         db.session.commit()
@@ -70,4 +76,6 @@ def set_estimated_value(app: Flask, tender_id: int, value: str) -> None:
 
 def organisation_id(app: Flask, email: str) -> int:
     with app.app_context():
-        return db.session.scalar(select(Organisation.id).where(Organisation.id == user(email).organisation_id))
+        return db.session.scalar(
+            select(Organisation.id).where(Organisation.id == user(email).organisation_id)
+        )
