@@ -27,9 +27,11 @@ from procurement.invoices.models import Invoice
 from procurement.records.models import AuditGrant
 from procurement.records.verify import verify_archive
 from procurement.storage import storage
-from procurement.tenders.models import Notice, NoticeKind, TenderDocument
+from procurement.tenders import services as tender_services
+from procurement.tenders.models import CancellationReason, Notice, NoticeKind, Tender, TenderDocument
 from tests.conftest import Auth
 from tests.procurement.awards.conftest import PRICES, THIRD_VENDOR, Opened
+from tests.procurement.bids.conftest import BEFORE_DEADLINE
 from tests.procurement.records.conftest import Closed
 from tests.procurement.tenders.conftest import LEAD, LEAD_AUDITOR, PARTNER, THIRD, VENDOR, user
 from workflows.invoice import InvoiceStatus
@@ -301,4 +303,36 @@ def test_before_the_opening_the_akte_holds_no_bids(
     with app.app_context():
         sealed = db.session.scalars(select(BidFile)).all()
     assert sealed  # there is a sealed bid, and it stays out
+    assert verify_archive(io.BytesIO(data)).ok
+
+
+def test_a_cancelled_tender_before_the_opening_gives_auditors_an_akte_without_bids(
+    app: Flask,
+    bid_tender: int,
+    make_bid,
+    client: FlaskClient,
+    auth: Auth,  # type: ignore[no-untyped-def]
+) -> None:
+    make_bid(VENDOR)
+    auth.login(LEAD_AUDITOR)
+    assert client.get(akte_url(bid_tender)).status_code in {403, 404}  # not before the cancellation
+    with app.test_request_context():
+        tender = db.session.get(Tender, bid_tender)
+        tender_services.cancel_tender(
+            user(LEAD),
+            tender,
+            CancellationReason.fundamental_change,
+            "Der Kreistag hat die Mittel gestrichen.",
+            BEFORE_DEADLINE,
+        )
+        db.session.commit()
+    data = download(client, bid_tender)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["tender"]["status"] == "cancelled"
+    assert manifest["includes_bids"] is False
+    assert not [n for n in archive.namelist() if n.startswith("angebote/")]
+    lines = [json.loads(line) for line in archive.read("audit/eintraege.jsonl").splitlines()]
+    assert "tender.cancel" in {line["action"] for line in lines}
+    assert lines[-1]["actor_email"] == LEAD_AUDITOR
     assert verify_archive(io.BytesIO(data)).ok
