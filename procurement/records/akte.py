@@ -11,7 +11,7 @@ exporter. ``procurement.records.verify`` checks such an archive offline.
 
 Layout::
 
-    vergabevermerk.pdf                      (when the Vermerk renderer is available)
+    vergabevermerk.pdf                      the Vergabevermerk (§8 VgV) generated now
     unterlagen/<series>-v<version>-<name>   every version of every tender document
     oeffnungsprotokoll.pdf                  the opening record as issued
     angebote/<receipt id>/<file>            opened bids, decrypted (only after the opening)
@@ -28,7 +28,6 @@ Layout::
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import re
 import zipfile
@@ -49,6 +48,7 @@ from procurement.extensions import db
 from procurement.invoices.models import Invoice
 from procurement.records.chain import chain_head, entry_line, tender_entries
 from procurement.records.permissions import akte_includes_bids
+from procurement.records.vermerk_pdf import vermerk_pdf
 from procurement.storage import CHUNK_SIZE, StorageError, storage
 from procurement.tenders.models import Notice, Tender, TenderDocument
 
@@ -181,16 +181,6 @@ def _audit_lines(tender_id: int, up_to_seq: Optional[int]) -> Callable[[], Itera
     return chunks
 
 
-def _vermerk_renderer() -> Optional[Callable[[Tender], bytes]]:
-    """The Vergabevermerk's renderer (``procurement.records.vermerk_pdf``), if it is in this build."""
-    try:
-        module = importlib.import_module("procurement.records.vermerk_pdf")
-    except ModuleNotFoundError:
-        return None
-    renderer = getattr(module, "vermerk_pdf", None)
-    return renderer if callable(renderer) else None
-
-
 def _bid_content(bid_id: int, tender_key: bytes) -> Callable[[], Iterator[bytes]]:
     def chunks() -> Iterator[bytes]:
         from procurement.bids.opening import decrypt_content
@@ -229,9 +219,7 @@ def _bid_content(bid_id: int, tender_key: bytes) -> Callable[[], Iterator[bytes]
 def collect_parts(tender: Tender, actor: User, now: datetime) -> list[Part]:
     """Every file of the archive except the audit lines and the manifest, in archive order."""
     parts: list[Part] = []
-    renderer = _vermerk_renderer()
-    if renderer is not None:
-        parts.append(Part("vergabevermerk.pdf", _constant(renderer(tender))))
+    parts.append(Part("vergabevermerk.pdf", _constant(vermerk_pdf(tender))))
 
     documents = db.session.scalars(
         select(TenderDocument)

@@ -122,6 +122,8 @@ def test_the_akte_holds_every_part_of_the_procedure(app: Flask, closed: Closed, 
     archive = zipfile.ZipFile(io.BytesIO(akte))
     names = archive.namelist()
     assert names[-1] == "manifest.json"
+    assert names[0] == "vergabevermerk.pdf"
+    assert archive.read("vergabevermerk.pdf").startswith(b"%PDF")
     manifest = json.loads(archive.read("manifest.json"))
     listed = [item["path"] for item in manifest["files"]]
     assert sorted(listed) == sorted(n for n in names if n != "manifest.json")
