@@ -34,7 +34,7 @@ from procurement.awards.evaluation_forms import (
     WithdrawRequestForm,
 )
 from procurement.awards.models import ExclusionGround, QualityScore, RequestStatus
-from procurement.awards.permissions import can_view_evaluation
+from procurement.awards.permissions import can_manage_award, can_view_evaluation
 from procurement.bids.labels import BID_FILE_KIND_LABELS, BID_STATUS_LABELS
 from procurement.bids.models import Bid
 from procurement.bids.opening import read_opened_bid
@@ -79,6 +79,15 @@ def _tender(tender_id: int) -> Tender:
     tender = db.get_or_404(Tender, tender_id)
     if not can_view_evaluation(current_user, tender):
         abort(403 if can_view_tender(current_user, tender) else 404)
+    return tender
+
+
+def _tender_to_change(tender_id: int) -> Tender:
+    """A tender whose evaluation ``current_user`` may change: the lead's officers (whether the
+    state allows it is the service's 409); readers such as auditors get 403 before any form."""
+    tender = _tender(tender_id)
+    if not can_manage_award(current_user, tender):
+        abort(403)
     return tender
 
 
@@ -231,7 +240,7 @@ def _form_error(tender: Tender, bid: Bid, name: str, form: Any, err: DomainError
 @bp.post("/vergaben/<int:tender_id>/wertung/angebote/<int:bid_id>/zulassen")
 @login_required
 def admit_bid(tender_id: int, bid_id: int) -> ResponseReturnValue:
-    tender = _tender(tender_id)
+    tender = _tender_to_change(tender_id)
     bid = _bid(tender, bid_id)
     form = AdmitForm()
     if not form.validate_on_submit():
@@ -252,7 +261,7 @@ def _invalid(tender: Tender, bid: Bid, name: str, form: Any) -> ResponseReturnVa
 @bp.post("/vergaben/<int:tender_id>/wertung/angebote/<int:bid_id>/ausschliessen")
 @login_required
 def exclude_bid(tender_id: int, bid_id: int) -> ResponseReturnValue:
-    tender = _tender(tender_id)
+    tender = _tender_to_change(tender_id)
     bid = _bid(tender, bid_id)
     form = ExcludeForm()
     if not form.validate_on_submit():
@@ -276,7 +285,7 @@ def exclude_bid(tender_id: int, bid_id: int) -> ResponseReturnValue:
 @bp.post("/vergaben/<int:tender_id>/wertung/angebote/<int:bid_id>/zuruecknehmen")
 @login_required
 def reconsider_bid(tender_id: int, bid_id: int) -> ResponseReturnValue:
-    tender = _tender(tender_id)
+    tender = _tender_to_change(tender_id)
     bid = _bid(tender, bid_id)
     form = ReconsiderForm()
     if not form.validate_on_submit():
@@ -289,7 +298,7 @@ def reconsider_bid(tender_id: int, bid_id: int) -> ResponseReturnValue:
 @bp.post("/vergaben/<int:tender_id>/wertung/angebote/<int:bid_id>/nachforderung")
 @login_required
 def request_documents(tender_id: int, bid_id: int) -> ResponseReturnValue:
-    tender = _tender(tender_id)
+    tender = _tender_to_change(tender_id)
     bid = _bid(tender, bid_id)
     form = RequestForm()
     if not form.validate_on_submit():
@@ -307,7 +316,7 @@ def request_documents(tender_id: int, bid_id: int) -> ResponseReturnValue:
 @bp.post("/vergaben/<int:tender_id>/wertung/nachforderungen/<int:request_id>/zurueckziehen")
 @login_required
 def withdraw_request(tender_id: int, request_id: int) -> ResponseReturnValue:
-    tender = _tender(tender_id)
+    tender = _tender_to_change(tender_id)
     try:
         request_ = request_service.load_request(current_user, tender, request_id)
     except DomainError:
@@ -342,7 +351,7 @@ def reply_file(tender_id: int, request_id: int, file_id: int) -> ResponseReturnV
 @bp.post("/vergaben/<int:tender_id>/wertung/angebote/<int:bid_id>/punkte")
 @login_required
 def score_bid(tender_id: int, bid_id: int) -> ResponseReturnValue:
-    tender = _tender(tender_id)
+    tender = _tender_to_change(tender_id)
     bid = _bid(tender, bid_id)
     prefix = next((key.split("-", 1)[0] for key in request.form if key.endswith("-criterion_id")), "")
     form = ScoreForm(prefix=prefix)
@@ -371,7 +380,7 @@ def score_bid(tender_id: int, bid_id: int) -> ResponseReturnValue:
 @bp.post("/vergaben/<int:tender_id>/wertung/angebote/<int:bid_id>/aufklaerung")
 @login_required
 def record_explanation(tender_id: int, bid_id: int) -> ResponseReturnValue:
-    tender = _tender(tender_id)
+    tender = _tender_to_change(tender_id)
     bid = _bid(tender, bid_id)
     prefix = next((key.split("-", 1)[0] for key in request.form if key.endswith("-lot_id")), "")
     form = ExplanationForm(prefix=prefix)

@@ -294,6 +294,8 @@ def questions(tender_id: int) -> ResponseReturnValue:
 @login_required
 def ask_question(tender_id: int) -> ResponseReturnValue:
     tender = _member_or_public(tender_id)
+    if not question_service.is_vendor_user(current_user):
+        abort(403)  # only vendors ask; nobody else gets as far as the form's checks
     form = QuestionForm()
     if not form.validate_on_submit():
         if form.errors.get("csrf_token"):

@@ -95,8 +95,8 @@ def _question_audit(question: Question) -> dict[str, Any]:
     }
 
 
-def _is_vendor(user: User) -> bool:
-    """Only to tell a vendor who is too late (409) from someone who may never ask (403)."""
+def is_vendor_user(user: User) -> bool:
+    """A vendor's user: tells a vendor who is too late (409) from someone who may never ask (403)."""
     return user.organisation.kind is OrganisationKind.vendor and user.has_role(Role.vendor)
 
 
@@ -110,7 +110,7 @@ def ask_question(actor: User, tender: Tender, text: str, now: datetime) -> Quest
     """
     if not can_view_public(actor, tender):
         raise NotFound(_("Diese Ausschreibung gibt es nicht."))
-    if not can_ask_question(actor, tender) and not (is_public(tender) and _is_vendor(actor)):
+    if not can_ask_question(actor, tender) and not (is_public(tender) and is_vendor_user(actor)):
         raise PermissionDenied(
             _("Bieterfragen stellen angemeldete Unternehmen zu veröffentlichten Ausschreibungen.")
         )

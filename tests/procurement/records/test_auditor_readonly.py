@@ -44,9 +44,8 @@ OWN_ACCOUNT = frozenset(
 # pages that check an uploaded file and keep nothing (an auditor's tool); refused input is a 4xx,
 # and they too must leave the database as it was
 CHECKERS = frozenset({"invoices.check", "records.verify_archive"})
-# 422: the (empty) form was refused before the service's own check; 409: the evaluation views let
-# readers of the evaluation through to the service, which refuses every change after the award
-REFUSED = {400, 403, 404, 405, 409, 422}
+# every route refuses an auditor before it reads the form (no 409/422 from a form or a state check)
+REFUSED = {400, 403, 404, 405}
 # string parts of URLs: every value that names a change somewhere in the app
 STRING_VALUES = {
     "trigger": ("cancel", "close", "publish", "freeze"),
