@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from tests.procurement.tenders.conftest import LEAD, LEAD_AUDITOR, PARTNER, VEND
 
 AUDIT = "audit/eintraege.jsonl"
 VERIFY_URL = "/vergabeakte/pruefen"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -248,3 +252,29 @@ def test_who_may_use_the_check_page(
 def test_anonymous_visitors_are_sent_to_the_login(app: Flask, client: FlaskClient) -> None:
     response = client.get(VERIFY_URL)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_cli_needs_no_database(akte: bytes, tmp_path: Path) -> None:
+    """`flask audit verify --archive` on a machine without the platform's database."""
+    archive = tmp_path / "akte.zip"
+    archive.write_bytes(akte)
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:9/none",  # nothing listens there
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "APP_ENV": "development",
+        }
+    )
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "audit", "verify", "--archive"]
+    done = subprocess.run(
+        [*command, str(archive)], env=env, capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert "archive intact" in done.stdout
+    archive.write_bytes(flip_byte(akte, member(akte, "vertraege/")))
+    done = subprocess.run(
+        [*command, str(archive)], env=env, capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert done.returncode == 1
+    assert "first discrepancy vertraege/" in done.stderr
