@@ -25,6 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from procurement import web
     from procurement.accounts.views import bp as accounts_bp
+    from procurement.api import models as api_models  # noqa: F401
     from procurement.awards import (  # noqa: F401  (tables, tender guards; routes register on the blueprint)
         award_notice_views,
         award_views,
@@ -36,6 +37,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from procurement.bids import opening_views, vendor_views  # noqa: F401  (routes register on the blueprint)
     from procurement.bids.blueprint import bp as bids_bp
     from procurement.cli import register_commands
+    from procurement.desk import faq_views, queue_views, request_views  # noqa: F401
+    from procurement.desk import models as desk_models  # noqa: F401
+    from procurement.desk.blueprint import bp as desk_bp
     from procurement.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from procurement.invoices import inbox_views  # noqa: F401
     from procurement.invoices import models as invoice_models  # noqa: F401
@@ -83,6 +87,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(awards_bp)
     app.register_blueprint(invoices_bp)
     app.register_blueprint(records_bp)
+    app.register_blueprint(desk_bp)
     web.init_app(app)
     register_commands(app)
     return app

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from procurement.accounts.models import Organisation, Role, User
+from procurement.accounts.models import Organisation, OrganisationKind, Role, User
 from procurement.accounts.services import (
     PASSWORD_HASHER,
     activate_user,
@@ -98,6 +98,7 @@ def _organisation(spec: DemoOrganisation) -> tuple[Organisation, bool]:
             nuts_code=spec.nuts_code,
             vat_id=spec.vat_id,
             company_size=spec.company_size,
+            funded=spec.kind is OrganisationKind.municipality and spec.funded,
             country_code="DE",
         ),
         actor=None,

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.database import UTCDateTime, enum_type, utcnow
@@ -72,6 +72,9 @@ class Organisation(db.Model):
     vat_id: Mapped[Optional[str]] = mapped_column(String(20), unique=True)
     # vendors only: declared size, for the award notice's statistics and winner (eForms BT-165)
     company_size: Mapped[Optional[CompanySize]] = mapped_column(enum_type(CompanySize, "company_size"))
+    # municipalities: funded as a Smart-City model project (Modellprojekt); the desk counts the
+    # non-funded ones separately (the platform is for them too)
+    funded: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     members: Mapped[list[User]] = relationship(back_populates="organisation", order_by="User.name")

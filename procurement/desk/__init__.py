@@ -1,0 +1,1 @@
+"""The Kompetenzzentrum support desk: advisory requests, introductions to pilot municipalities, FAQ."""

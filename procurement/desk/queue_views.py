@@ -1,0 +1,1 @@
+"""queue_views of the desk blueprint (routes register on ``procurement.desk.blueprint.bp``)."""
