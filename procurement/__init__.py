@@ -26,6 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from procurement import web
     from procurement.accounts.views import bp as accounts_bp
     from procurement.api import models as api_models  # noqa: F401
+    from procurement.api.core import init_api
     from procurement.awards import (  # noqa: F401  (tables, tender guards; routes register on the blueprint)
         award_notice_views,
         award_views,
@@ -89,5 +90,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(records_bp)
     app.register_blueprint(desk_bp)
     web.init_app(app)
+    init_api(app)  # after the web's error handlers: it answers /api/ with problem details
     register_commands(app)
     return app
