@@ -188,6 +188,17 @@ def can_view_entry(user: Optional[User], entry: FaqEntry) -> bool:
     return entry.published_at is not None or can_curate_faq(user)
 
 
+# Nouns in -ung name what their verb does: "Förderung" should find "fördert", "Förderprogramm".
+_NOUN_ENDINGS = ("ungen", "ung")
+
+
+def _stem(word: str) -> str:
+    for ending in _NOUN_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
 @dataclass(frozen=True)
 class FaqHit:
     entry_id: int
@@ -200,9 +211,10 @@ def search_faq(text: str, topic: Optional[AdvisoryTopic] = None, limit: int = SE
     """Published entries whose question or answer contains every word of ``text``.
 
     Words are reduced like the marketplace search (stop words dropped, one German inflection
-    ending removed) and matched anywhere in a word after folding; hits in the question first.
+    ending removed, here also -ung) and matched anywhere in a word after folding; hits in the
+    question first.
     """
-    stems = [fold(stem) for stem in analyse(text).stems]
+    stems = list(dict.fromkeys(_stem(fold(stem)) for stem in analyse(text).stems))
     if not stems:
         return []
     statement = select(FaqEntry.id, FaqEntry.topic, FaqEntry.question, FaqEntry.answer).where(

@@ -18,6 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
+from procurement.desk.faq import search_faq
 from procurement.marketplace.labels import CATEGORY_LABELS
 from procurement.search import (
     engine,
@@ -30,6 +31,7 @@ from procurement.search.regions import STATES
 
 bp = Blueprint("search", __name__)
 _ID = 987654321  # placeholder id in URL templates
+FAQ_HITS = 5  # answers from the FAQ shown next to the results (the FAQ page has the rest)
 
 
 @dataclass(frozen=True)
@@ -211,4 +213,6 @@ def search() -> ResponseReturnValue:
         pages=_pages(result) if result.pages > 1 else [],
         previous_url=_page_url(result.page - 1) if result.has_previous else None,
         next_url=_page_url(result.page + 1) if result.has_next else None,
+        faq_hits=search_faq(query.text, limit=FAQ_HITS + 1) if query.text and result.page == 1 else [],
+        faq_limit=FAQ_HITS,
     )
