@@ -562,6 +562,11 @@ def init_api(app: Flask) -> Api:
             api.register_blueprint(blp)
 
     app.register_blueprint(docs_bp)
+    from procurement.api.tokens import can_manage_tokens
+    from procurement.api.views import bp as tokens_page_bp
+
+    app.register_blueprint(tokens_page_bp)
+    app.add_template_global(can_manage_tokens, "can_manage_api_tokens")
 
     _chain_error_handler(app, HTTPException, _handle_http)
     _chain_error_handler(app, DomainError, _handle_domain)

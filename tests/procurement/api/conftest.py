@@ -13,6 +13,10 @@ from procurement.api.tokens import create_token
 from procurement.database import utcnow
 from procurement.extensions import db
 
+# published tenders (with documents) and awarded EU tenders for the public endpoints
+from tests.procurement.exports.conftest import eu_tender  # noqa: F401
+from tests.procurement.tenders.conftest import make_tender, public_tender, tender_storage  # noqa: F401
+
 TokenFactory = Callable[..., str]
 
 
