@@ -6,8 +6,8 @@ Cast (demo accounts, ``demo`` fixture):
 - ``FUNDED`` (officer and requester) of Birkenfelde, a funded municipality (Modellprojekt);
 - ``OTHER`` officer of Maarhausen (non-funded), which never asked anything;
 - ``PILOT_OFFICER`` of Talheim (funded), whose published pilot project ``pilot_project`` makes;
-- ``CURATOR`` and ``ADMIN`` of the Kompetenzzentrum; ``KZ_AUDITOR`` (a non-curator there, made by
-  ``kz_auditor``); ``VENDOR``; ``AUDITOR`` of Talheim (Rechnungsprüfung).
+- ``CURATOR`` and ``ADMIN`` of the Kompetenzzentrum; ``VENDOR``; ``AUDITOR`` of Talheim
+  (Rechnungsprüfung).
 
 ``make_request(email, **kw)`` sends a request through ``procurement.desk.services`` and returns its
 id; ``pilot_project(**kw)`` inserts a published pilot project of Talheim directly (a documented

@@ -96,7 +96,7 @@ def test_get_matrix(app, desk_request, auth, client, who):
         f"/beratung/{rid}/anhang/{aid}",
         "/kompetenzzentrum/anfragen",
     ]
-    for url, expected in zip(urls, GETS[who]):
+    for url, expected in zip(urls, GETS[who], strict=True):
         with client.get(url) as response:
             if expected == LOGIN:
                 assert response.status_code == 302 and "/login" in response.headers["Location"], url
