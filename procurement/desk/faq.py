@@ -238,9 +238,14 @@ def search_faq(text: str, topic: Optional[AdvisoryTopic] = None, limit: int = SE
 
 def draft_from_request(request: AdvisoryRequest) -> tuple[AdvisoryTopic, str, str]:
     """Topic, question and answer to start an entry with: the municipality's first message
-    (the question, or the subject if there is none) and the desk's last answer."""
+    (the question, or the subject if there is none) and the desk's last answer (introductions
+    to a pilot municipality left out)."""
     question = next((m.text for m in request.messages if not m.from_desk), "") or request.subject
-    answer = next((m.text for m in reversed(request.messages) if m.from_desk), "")
+    # an introduction writes its own desk message (same curator, same moment): not an answer
+    introduced = {(intro.introduced_by_id, intro.created_at) for intro in request.introductions}
+    desk = [m for m in request.messages if m.from_desk]
+    answers = [m for m in desk if (m.author_id, m.created_at) not in introduced] or desk
+    answer = answers[-1].text if answers else ""
     return request.topic, question.strip()[:MAX_QUESTION], answer.strip()[:MAX_ANSWER]
 
 

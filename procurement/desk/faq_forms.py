@@ -11,19 +11,11 @@ from wtforms.validators import DataRequired, Length
 from wtforms.validators import Optional as OptionalValidator
 
 from procurement.desk.faq import MAX_ANSWER, MAX_QUESTION, FaqData
+from procurement.desk.forms import TOPIC_LABELS
 from procurement.desk.models import AdvisoryTopic, FaqEntry
 from procurement.forms import REQUIRED
 
 _TOO_LONG = _l("Bitte kürzen Sie den Text auf höchstens %(max)d Zeichen.")
-
-# The FAQ's topics are the advisory requests' topics (German source text, translated by Babel).
-TOPIC_LABELS: dict[AdvisoryTopic, Any] = {
-    AdvisoryTopic.finding_solution: _l("Lösung finden"),
-    AdvisoryTopic.joint_tender: _l("Gemeinsame Ausschreibung vorbereiten"),
-    AdvisoryTopic.legal_procedure: _l("Rechtsfrage zum Verfahren"),
-    AdvisoryTopic.funding: _l("Förderung"),
-    AdvisoryTopic.operation: _l("Betrieb"),
-}
 
 
 class FaqEntryForm(FlaskForm):

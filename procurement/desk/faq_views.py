@@ -88,6 +88,15 @@ def _source(entry: Optional[FaqEntry]) -> Optional[AdvisoryRequest]:
     return db.session.get(AdvisoryRequest, entry.source_request_id)
 
 
+def _form_action(entry: Optional[FaqEntry], source: Optional[AdvisoryRequest]) -> str:
+    """Where the entry form posts (never the publish URL a refusal was rendered at)."""
+    if entry is not None:
+        return url_for("desk.faq_edit", entry_id=entry.id)
+    if source is not None:
+        return url_for("desk.faq_from_request", request_id=source.id)
+    return url_for("desk.faq_edit")
+
+
 def _edit_page(
     form: FaqEntryForm,
     entry: Optional[FaqEntry],
@@ -110,6 +119,7 @@ def _edit_page(
             organisation=organisation,
             findings=findings,
             error=error,
+            form_action=_form_action(entry, source),
             action_form=ActionForm(),
         ),
         status,
@@ -179,7 +189,8 @@ def faq_publish(entry_id: int) -> ResponseReturnValue:
         db.session.rollback()
         entry = db.session.get(FaqEntry, entry_id)
         source = _source(entry)
-        return _edit_page(FaqEntryForm(data=FaqEntryForm.initial(entry)), entry, source, 422, err.message)
+        form = FaqEntryForm(formdata=None, data=FaqEntryForm.initial(entry))
+        return _edit_page(form, entry, source, 422, err.message)
     flash(_("Der Eintrag ist veröffentlicht."), "success")
     return redirect(url_for("desk.faq_entry", entry_id=entry.id))
 

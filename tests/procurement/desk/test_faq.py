@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from procurement.accounts.models import Organisation, User
 from procurement.desk import faq
-from procurement.desk.models import AdvisoryRequest, AdvisoryTopic, FaqEntry, RequestMessage
+from procurement.desk.models import AdvisoryRequest, AdvisoryTopic, FaqEntry, Introduction, RequestMessage
 from procurement.extensions import db
 from tests.conftest import Auth, audit_actions, count, one, page_text, submit
 
@@ -272,6 +272,27 @@ def test_entry_from_a_request_starts_with_its_question_and_the_last_answer(
     entry = one(app, FaqEntry)
     assert entry.source_request_id == request_id and entry.published_at is None
     assert audit_actions(app)[-1] == "faq.created"
+
+
+def test_an_introduction_is_not_taken_for_the_last_answer(app: Flask, demo: None) -> None:
+    request_id = make_request(app)
+    with app.app_context():
+        request = db.session.get(AdvisoryRequest, request_id)
+        curator = _user(CURATOR)
+        later = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+        request.introductions.append(
+            Introduction(
+                pilot_organisation=_organisation("Stadt Talheim an der Lauter"),
+                introduced_by=curator,
+                created_at=later,
+            )
+        )
+        request.messages.append(
+            RequestMessage(author=curator, from_desk=True, text="Vorstellung: Talheim", created_at=later)
+        )
+        db.session.commit()
+        request = db.session.get(AdvisoryRequest, request_id)
+        assert faq.draft_from_request(request)[2] == LAST_ANSWER
 
 
 def test_publishing_is_refused_while_the_municipality_is_named(
