@@ -217,8 +217,9 @@ def _handle_http(err: HTTPException):  # type: ignore[no-untyped-def]
     if err.code == 304:
         # If-None-Match named the current ETag (flask-smorest's etag or ``conditional``)
         response = current_app.response_class(status=304)
-        if request.if_none_match:
-            response.set_etag(next(iter(request.if_none_match)))
+        named = list(request.if_none_match)  # empty for "If-None-Match: *"
+        if named:
+            response.set_etag(named[0])
         return response
     if err.code is not None and err.code < 400:
         return err
@@ -339,10 +340,8 @@ def token_auth(scope: str = "read") -> Callable[[F], F]:
 
         doc = flask_smorest.Blueprint.doc(
             security=BEARER_SECURITY,
-            responses={
-                "401": {"$ref": "#/components/responses/UNAUTHORIZED"},
-                "403": {"$ref": "#/components/responses/FORBIDDEN"},
-            },
+            # names of flask-smorest's lazily registered responses (problem details)
+            responses={"401": "UNAUTHORIZED", "403": "FORBIDDEN"},
         )
         return doc(wrapper)  # type: ignore[return-value]
 

@@ -19,7 +19,9 @@ from workflows.tender import TenderStatus
 
 def money(**kwargs: object) -> fields.Decimal:
     """An amount in EUR as a string with two decimals ("1234.50")."""
-    return fields.Decimal(as_string=True, places=2, allow_none=True, **kwargs)  # type: ignore[arg-type]
+    metadata = {"type": "string", "format": "decimal", "pattern": r"^-?\d+\.\d{2}$"}
+    metadata.update(kwargs.pop("metadata", {}))  # type: ignore[call-overload]
+    return fields.Decimal(as_string=True, places=2, allow_none=True, metadata=metadata, **kwargs)  # type: ignore[arg-type]
 
 
 class _Out(ma.Schema):
@@ -194,7 +196,9 @@ class CriterionSchema(_Out):
     kind = fields.Enum(CriterionKind, by_value=True)
     name = fields.String()
     description = fields.String()
-    weight = fields.Decimal(as_string=True, metadata={"description": "Percent"})
+    weight = fields.Decimal(
+        as_string=True, metadata={"type": "string", "format": "decimal", "description": "Percent"}
+    )
 
 
 class TenderSummarySchema(_Out):
