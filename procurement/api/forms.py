@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, SubmitField
+from wtforms import RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from procurement.forms import REQUIRED
@@ -18,7 +18,7 @@ class TokenForm(FlaskForm):
     )
     access = RadioField(
         _l("Berechtigung"),
-        choices=[("read", _l("nur lesen")), ("write", _l("lesen und schreiben"))],
+        choices=[SelectChoice("read", _l("nur lesen")), SelectChoice("write", _l("lesen und schreiben"))],
         default="read",
         validators=[DataRequired(message=REQUIRED)],
     )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.pool import NullPool
 
+from procurement import create_app
 from procurement.accounts.models import User
+from procurement.api.core import API_MODULES
 from procurement.api.tokens import create_token
 from procurement.database import utcnow
 from procurement.extensions import db
@@ -40,3 +44,39 @@ def make_token(app: Flask, demo: None) -> TokenFactory:
             return plain
 
     return factory
+
+
+@pytest.fixture(scope="session")
+def probe_app(app: Flask) -> Iterator[Flask]:
+    """The test app plus the probe endpoints, on the same database; 5 requests a minute."""
+    config = {
+        key: app.config[key]
+        for key in (
+            "TESTING",
+            "SECRET_KEY",
+            "SQLALCHEMY_DATABASE_URI",
+            "SMTP_URL",
+            "MAIL_SEND_AFTER_REQUEST",
+            "PUBLIC_BASE_URL",
+            "RATELIMIT_STORAGE_URI",
+        )
+    }
+    probe = create_app(
+        {
+            **config,
+            "API_MODULES": (*API_MODULES, "tests.procurement.api.core_probe"),
+            "API_RATE_LIMIT": "5 per minute",
+            "PROPAGATE_EXCEPTIONS": False,
+            # no pooled connections: the suite swaps the SQLite file under them between tests
+            "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": NullPool},
+        }
+    )
+    yield probe
+    with probe.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def probe(probe_app: Flask, app: Flask) -> FlaskClient:
+    return probe_app.test_client()
