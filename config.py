@@ -47,6 +47,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, object]:
         "MAIL_SEND_AFTER_REQUEST": _flag(env, "MAIL_SEND_AFTER_REQUEST", not production),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # JSON API: per token, per client address without one
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "120 per minute"),
         "INVITATION_VALID_DAYS": int(env.get("INVITATION_VALID_DAYS", "7")),
         "PASSWORD_RESET_VALID_SECONDS": int(env.get("PASSWORD_RESET_VALID_SECONDS", "7200")),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env.get("SESSION_HOURS", "8"))),
