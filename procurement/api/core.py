@@ -492,7 +492,8 @@ def docs() -> Response:
 
 @docs_bp.get("/docs/init.js")
 def docs_init() -> Response:
-    config = {"url": url_for("api-docs.openapi_json"), "dom_id": "#swagger-ui"}
+    # validatorUrl None: Swagger UI would otherwise send the description to validator.swagger.io
+    config = {"url": url_for("api-docs.openapi_json"), "dom_id": "#swagger-ui", "validatorUrl": None}
     script = (
         "window.addEventListener('load', function () {\n"
         f"  var config = {current_app.json.dumps(config)};\n"

@@ -118,7 +118,7 @@ def test_docs_page_loads_swagger_ui_from_this_server_only(client: FlaskClient) -
     html = page.get_data(as_text=True)
     assert not re.search(r"(src|href)=\"(https?:)?//", html)
     sources = re.findall(r'(?:src|href)="(/api/v1/docs/[^"]+)"', html)
-    assert len(sources) == 4  # stylesheet, bundle, preset, the page's own script
+    assert len(sources) == 5  # stylesheet, icon, bundle, preset, the page's own script
     for source in sources:
         with client.get(source) as asset:
             assert asset.status_code == 200, source
@@ -126,6 +126,7 @@ def test_docs_page_loads_swagger_ui_from_this_server_only(client: FlaskClient) -
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     with client.get("/api/v1/docs/init.js") as init:
         assert b"/api/v1/openapi.json" in init.data
+        assert b'"validatorUrl": null' in init.data  # no description sent to validator.swagger.io
 
 
 def test_openapi_description_is_valid_and_marks_the_token_endpoints(client: FlaskClient) -> None:
