@@ -47,8 +47,8 @@ class DocumentTooLarge(DomainError):
 
 
 def format_size(size: int) -> str:
-    """A file size for people: ``20 MB``, ``1,5 KB``, ``300 Bytes`` (units of 1024)."""
-    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+    """A file size for people: ``4 GB``, ``20 MB``, ``1,5 KB``, ``300 Bytes`` (units of 1024)."""
+    for unit, factor in (("GB", 1024 * 1024 * 1024), ("MB", 1024 * 1024), ("KB", 1024)):
         if size >= factor:
             return f"{format_decimal(round(size / factor, 1), format='#,##0.#')} {unit}"
     return _("%(n)d Bytes", n=size)

@@ -31,17 +31,40 @@ FLAGGED = frozenset({"mismatch", "unreadable"})
 
 
 class ArchiveError(Exception):
-    """The file cannot be checked at all: not a ZIP, no (readable) manifest."""
+    """The file cannot be checked at all: not a ZIP, no (readable) manifest.
+
+    ``str(err)`` is the English text of the CLI; ``code`` and ``params`` let a page say it in the
+    reader's language (codes: not_zip, unreadable, no_manifest, manifest_too_large,
+    manifest_unreadable, manifest_no_files, manifest_format).
+    """
+
+    def __init__(self, code: str, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One discrepancy: ``kind`` is missing, extra, changed, unreadable or entry."""
+    """One discrepancy: ``kind`` is missing, extra, changed or entry; ``message`` the English text
+    of the CLI. ``code`` and ``params`` name it for a page in the reader's language:
+
+    - ``manifest_entry``: the manifest has a malformed file entry
+    - ``file_missing`` / ``file_extra``: named but absent / present but not named
+    - ``file_unreadable`` (error): the member cannot be read
+    - ``file_changed`` (expected, actual, expected_size, actual_size): content differs
+    - ``entry_malformed`` (error), ``entry_altered``, ``entry_out_of_order`` (previous),
+      ``entry_unlinked`` (previous), ``entry_after_head``: an audit line (``seq``)
+    - ``line_too_long`` / ``line_not_json`` / ``line_not_entry`` (line): a line of the audit file
+    - ``entry_count`` (found, expected): the number of audit lines differs from the manifest
+    """
 
     kind: str
     message: str
     path: Optional[str] = None
     seq: Optional[int] = None
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def describe(self) -> str:
         where = self.path or ""
@@ -89,18 +112,31 @@ def _read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
     try:
         info = archive.getinfo(MANIFEST)
     except KeyError as err:
-        raise ArchiveError(f"the archive has no {MANIFEST}: it is not an exported Vergabeakte") from err
+        raise ArchiveError(
+            "no_manifest", f"the archive has no {MANIFEST}: it is not an exported Vergabeakte"
+        ) from err
     if info.file_size > MAX_MANIFEST_BYTES:
-        raise ArchiveError(f"{MANIFEST} is implausibly large ({info.file_size} bytes)")
+        raise ArchiveError(
+            "manifest_too_large",
+            f"{MANIFEST} is implausibly large ({info.file_size} bytes)",
+            size=info.file_size,
+        )
     try:
         with archive.open(info) as source:
             manifest = json.loads(source.read(MAX_MANIFEST_BYTES + 1).decode("utf-8"))
     except (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError, ValueError) as err:
-        raise ArchiveError(f"{MANIFEST} cannot be read: {err}") from err
+        raise ArchiveError(
+            "manifest_unreadable", f"{MANIFEST} cannot be read: {err}", error=str(err)
+        ) from err
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
-        raise ArchiveError(f"{MANIFEST} has no list of files")
+        raise ArchiveError("manifest_no_files", f"{MANIFEST} has no list of files")
     if manifest.get("format") != FORMAT:
-        raise ArchiveError(f"{MANIFEST} has an unknown format {manifest.get('format')!r} (expected {FORMAT})")
+        raise ArchiveError(
+            "manifest_format",
+            f"{MANIFEST} has an unknown format {manifest.get('format')!r} (expected {FORMAT})",
+            found=str(manifest.get("format")),
+            expected=FORMAT,
+        )
     return manifest
 
 
@@ -111,7 +147,9 @@ def _check_files(archive: zipfile.ZipFile, manifest: dict[str, Any], report: Arc
     changed: set[str] = set()
     for item in manifest["files"]:
         if not isinstance(item, dict) or not isinstance(item.get("path"), str):
-            report.problems.append(Problem("changed", f"{MANIFEST} has a malformed file entry", MANIFEST))
+            report.problems.append(
+                Problem("changed", f"{MANIFEST} has a malformed file entry", MANIFEST, code="manifest_entry")
+            )
             continue
         path = item["path"]
         named.add(path)
@@ -120,14 +158,22 @@ def _check_files(archive: zipfile.ZipFile, manifest: dict[str, Any], report: Arc
         info = members.get(path)
         if info is None:
             report.problems.append(
-                Problem("missing", "named in the manifest, missing from the archive", path)
+                Problem(
+                    "missing", "named in the manifest, missing from the archive", path, code="file_missing"
+                )
             )
             continue
         try:
             size, sha256 = _hash_member(archive, info)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
             report.problems.append(
-                Problem("changed", f"cannot be read, the archive was changed ({err})", path)
+                Problem(
+                    "changed",
+                    f"cannot be read, the archive was changed ({err})",
+                    path,
+                    code="file_unreadable",
+                    params={"error": str(err)},
+                )
             )
             changed.add(path)
             continue
@@ -136,26 +182,44 @@ def _check_files(archive: zipfile.ZipFile, manifest: dict[str, Any], report: Arc
             detail = f"SHA-256 {sha256} instead of {item.get('sha256')}"
             if size != item.get("size"):
                 detail += f", {size} bytes instead of {item.get('size')}"
-            report.problems.append(Problem("changed", f"content changed: {detail}", path))
+            params = {
+                "expected": item.get("sha256"),
+                "actual": sha256,
+                "expected_size": item.get("size"),
+                "actual_size": size,
+            }
+            report.problems.append(
+                Problem("changed", f"content changed: {detail}", path, code="file_changed", params=params)
+            )
             changed.add(path)
     for path in members:
         if path != MANIFEST and path not in named:
-            report.problems.append(Problem("extra", "in the archive but not named in the manifest", path))
+            report.problems.append(
+                Problem("extra", "in the archive but not named in the manifest", path, code="file_extra")
+            )
     return changed
 
 
-def _entry_problem(line: dict[str, Any], previous: Optional[dict[str, Any]]) -> Optional[str]:
+def _entry_problem(line: dict[str, Any], previous: Optional[dict[str, Any]]) -> Optional[Problem]:
+    seq = line["seq"]
     try:
         recomputed = line_hash(line)
     except (KeyError, ValueError, TypeError) as err:
-        return f"malformed entry ({err})"
+        return Problem(
+            "entry", f"malformed entry ({err})", AUDIT_LINES, seq, "entry_malformed", {"error": str(err)}
+        )
     if recomputed != line.get("hash"):
-        return "content does not match its hash (entry altered)"
+        return Problem(
+            "entry", "content does not match its hash (entry altered)", AUDIT_LINES, seq, "entry_altered"
+        )
     if previous is not None:
-        if line["seq"] <= previous["seq"]:
-            return f"out of order (after seq {previous['seq']})"
-        if line["seq"] == previous["seq"] + 1 and line["prev_hash"] != previous["hash"]:
-            return f"prev_hash does not match the hash of entry seq {previous['seq']}"
+        before = {"previous": previous["seq"]}
+        if seq <= previous["seq"]:
+            message = f"out of order (after seq {previous['seq']})"
+            return Problem("entry", message, AUDIT_LINES, seq, "entry_out_of_order", before)
+        if seq == previous["seq"] + 1 and line["prev_hash"] != previous["hash"]:
+            message = f"prev_hash does not match the hash of entry seq {previous['seq']}"
+            return Problem("entry", message, AUDIT_LINES, seq, "entry_unlinked", before)
     return None
 
 
@@ -172,27 +236,61 @@ def _check_chain(archive: zipfile.ZipFile, report: ArchiveReport) -> Optional[Pr
             while raw := source.readline(MAX_LINE_BYTES + 1):
                 number += 1
                 if len(raw) > MAX_LINE_BYTES:
-                    return Problem("entry", f"line {number} is implausibly long", AUDIT_LINES)
+                    return Problem(
+                        "entry",
+                        f"line {number} is implausibly long",
+                        AUDIT_LINES,
+                        code="line_too_long",
+                        params={"line": number},
+                    )
                 try:
                     line = json.loads(raw.decode("utf-8"))
                 except (UnicodeDecodeError, ValueError):
-                    return Problem("entry", f"line {number} is not a JSON object", AUDIT_LINES)
+                    return Problem(
+                        "entry",
+                        f"line {number} is not a JSON object",
+                        AUDIT_LINES,
+                        code="line_not_json",
+                        params={"line": number},
+                    )
                 if not isinstance(line, dict) or not isinstance(line.get("seq"), int):
-                    return Problem("entry", f"line {number} is not an audit entry", AUDIT_LINES)
-                why = _entry_problem(line, previous)
-                if why:
-                    return Problem("entry", why, AUDIT_LINES, seq=line["seq"])
+                    return Problem(
+                        "entry",
+                        f"line {number} is not an audit entry",
+                        AUDIT_LINES,
+                        code="line_not_entry",
+                        params={"line": number},
+                    )
+                broken = _entry_problem(line, previous)
+                if broken is not None:
+                    return broken
                 report.entries_checked += 1
                 previous = line
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
-        return Problem("changed", f"cannot be read, the archive was changed ({err})", AUDIT_LINES)
+        return Problem(
+            "changed",
+            f"cannot be read, the archive was changed ({err})",
+            AUDIT_LINES,
+            code="file_unreadable",
+            params={"error": str(err)},
+        )
     head = report.manifest.get("chain_head")
     expected = report.manifest.get("audit_entries")
     if isinstance(expected, int) and expected != number:
-        return Problem("entry", f"{number} entries instead of {expected} named in the manifest", AUDIT_LINES)
+        return Problem(
+            "entry",
+            f"{number} entries instead of {expected} named in the manifest",
+            AUDIT_LINES,
+            code="entry_count",
+            params={"found": number, "expected": expected},
+        )
     if isinstance(head, dict) and previous is not None and previous["seq"] > head.get("seq", previous["seq"]):
         return Problem(
-            "entry", "an entry is newer than the chain head of the export", AUDIT_LINES, previous["seq"]
+            "entry",
+            "an entry is newer than the chain head of the export",
+            AUDIT_LINES,
+            previous["seq"],
+            code="entry_after_head",
         )
     return None
 
@@ -203,9 +301,9 @@ def verify_archive(source: Union[str, IO[bytes]]) -> ArchiveReport:
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as err:
-        raise ArchiveError(f"the file is not a ZIP archive ({err})") from err
+        raise ArchiveError("not_zip", f"the file is not a ZIP archive ({err})", error=str(err)) from err
     except OSError as err:
-        raise ArchiveError(f"the file cannot be read ({err})") from err
+        raise ArchiveError("unreadable", f"the file cannot be read ({err})", error=str(err)) from err
     with archive:
         report = ArchiveReport(_read_manifest(archive))
         _check_files(archive, report.manifest, report)

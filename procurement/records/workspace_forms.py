@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DecimalField,
     HiddenField,
     IntegerField,
     SelectChoice,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Regexp
 from wtforms.validators import Optional as OptionalValue
 
+from procurement.needs.forms import AmountField
 from procurement.records.workspace import SortKey, ValueBasis
 
 STATUS_CHOICES = [
@@ -50,12 +50,9 @@ class WorkspaceFilterForm(FlaskForm):
         csrf = False
 
     jahr = SelectField(_l("Jahr des Zuschlags oder der Aufhebung"), choices=[], validate_choice=False)
-    wert_min = DecimalField(
-        _l("Wert ab (EUR netto)"), places=2, validators=[OptionalValue(), NumberRange(min=0)]
-    )
-    wert_max = DecimalField(
-        _l("Wert bis (EUR netto)"), places=2, validators=[OptionalValue(), NumberRange(min=0)]
-    )
+    # amounts as people type them in their language: 49.200,51 / 49,200.51 / 49200.51
+    wert_min = AmountField(_l("Wert ab (EUR netto)"), validators=[OptionalValue(), NumberRange(min=0)])
+    wert_max = AmountField(_l("Wert bis (EUR netto)"), validators=[OptionalValue(), NumberRange(min=0)])
     wertbasis = SelectField(_l("Wert"), choices=BASIS_CHOICES, default=ValueBasis.awarded.value)
     verfahren = SelectField(_l("Verfahrensart"), choices=PROCEDURE_CHOICES, default="")
     cpv = StringField(

@@ -63,6 +63,12 @@ def record_url(endpoint: str, tender_id: int) -> Optional[str]:
         return fallback.format(id=tender_id) if fallback and endpoint == "records.record" else None
 
 
+@bp.app_template_global()
+def may_grant_audit(tender: Tender) -> bool:
+    """Whether the signed-in user may grant auditors access (the link on the tender page)."""
+    return can_grant_audit(current_user, tender)
+
+
 def _filters(form: WorkspaceFilterForm) -> Filters:
     """The filters the query string names; a field with an error is left out (and shown)."""
     form.validate()

@@ -169,9 +169,8 @@ def auditor_filters_the_workspace(page: Page) -> None:
     listed(page, 1, [CLOSED_TITLE])
     reset_filters(page)
 
-    # the awarded value (a number field: a German browser takes the decimal comma as typed and
-    # sends a point): a cent above the Zuschlag finds nothing
-    apply_filter(page, lambda form: form.get_by_label("Wert ab (EUR netto)").press_sequentially("49200,51"))
+    # the awarded value, typed as Germans write amounts: a cent above the Zuschlag finds nothing
+    apply_filter(page, lambda form: form.get_by_label("Wert ab (EUR netto)").press_sequentially("49.200,51"))
     expect(page.locator("#h-results")).to_have_text("0 Vergaben")
     expect(page.get_by_text("Keine Vergabe passt zu diesen Filtern.")).to_be_visible()
     check(page, "03-filter-value-none")

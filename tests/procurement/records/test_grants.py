@@ -121,3 +121,23 @@ def test_a_grant_without_csrf_token_or_for_an_organisation_not_offered_is_refuse
     assert submit(client, url, {"grant-organisation_id": vendor_org}).status_code == 422
     assert count(app, AuditGrant) == 0
     assert "record.audit_granted" not in audit_actions(app)
+
+
+def test_the_tender_page_links_the_grants_only_for_those_who_may_grant(app, closed, auth, client):
+    """The lead's officers find the grants in the tender page's Vergabeakte section; the joined
+    partner's officer sees the tender page without it."""
+    link = f'href="{grants_url(closed.tender_id)}"'
+    auth.login(LEAD)
+    response = client.get(f"/vergaben/{closed.tender_id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert link in html
+    assert "Prüfrechte für die Rechnungsprüfung anderer Organisationen" in page_text(response)
+    assert client.get(grants_url(closed.tender_id)).status_code == 200
+    auth.logout()
+    auth.login(PARTNER)
+    response = client.get(f"/vergaben/{closed.tender_id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert link not in html
+    assert client.get(grants_url(closed.tender_id)).status_code == 403

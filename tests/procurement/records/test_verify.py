@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 
 from procurement.records.chain import line_hash
 from procurement.records.verify import ArchiveError, verify_archive
-from tests.conftest import Auth, csrf_token, page_text
+from tests.conftest import Auth, csrf_token, page_text, submit
 from tests.procurement.records.conftest import Closed
 from tests.procurement.tenders.conftest import LEAD, LEAD_AUDITOR, PARTNER, VENDOR
 
@@ -98,6 +98,15 @@ def test_one_changed_byte_of_a_file_names_the_file(akte: bytes) -> None:
     assert not report.ok
     assert (report.first.kind, report.first.path) == ("changed", document)
     assert len(report.problems) == 1
+    # a stable code and the figures for a page in the reader's language
+    listed = next(
+        f
+        for f in json.loads(zipfile.ZipFile(io.BytesIO(akte)).read("manifest.json"))["files"]
+        if f["path"] == document
+    )
+    assert report.first.code == "file_changed"
+    assert report.first.params["expected"] == listed["sha256"] != report.first.params["actual"]
+    assert report.first.params["actual_size"] == report.first.params["expected_size"] == len(content)
 
 
 def test_a_damaged_byte_in_the_raw_archive_names_the_file(akte: bytes) -> None:
@@ -147,10 +156,12 @@ def test_a_removed_and_an_added_file_are_named(akte: bytes) -> None:
 
 
 def test_not_a_zip_and_no_manifest_are_clear_errors(akte: bytes) -> None:
-    with pytest.raises(ArchiveError, match="not a ZIP"):
+    with pytest.raises(ArchiveError, match="not a ZIP") as raised:
         check(b"%PDF-1.7 this is no archive")
-    with pytest.raises(ArchiveError, match="no manifest.json"):
+    assert raised.value.code == "not_zip"
+    with pytest.raises(ArchiveError, match="no manifest.json") as raised:
         check(rewrite(akte, {"manifest.json": None}))
+    assert raised.value.code == "no_manifest"
     with pytest.raises(ArchiveError, match="manifest.json"):
         check(rewrite(akte, {"manifest.json": b"{not json"}))
 
@@ -216,7 +227,74 @@ def test_the_page_shows_the_verdict(akte: bytes, client: FlaskClient, auth: Auth
     response = upload(client, b"no zip at all", "akte.zip")
     assert response.status_code == 422
     assert 'data-verdict="refused"' in response.get_data(as_text=True)
-    assert "not a ZIP archive" in page_text(response)
+    assert "Die Datei kann nicht geprüft werden: Die Datei ist keine ZIP-Datei." in page_text(response)
+    assert "not a ZIP archive" not in page_text(response)
+
+
+def manifest_with(data: bytes, **changes: object) -> bytes:
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("manifest.json"))
+    return rewrite(data, {"manifest.json": json.dumps(dict(manifest, **changes)).encode()})
+
+
+def test_the_page_names_every_discrepancy_in_german(akte: bytes, client: FlaskClient, auth: Auth) -> None:
+    auth.login(LEAD_AUDITOR)
+    contract = member(akte, "vertraege/")
+    content = zipfile.ZipFile(io.BytesIO(akte)).read(contract)
+    text = page_text(upload(client, rewrite(akte, {contract: content + b"%"})))
+    assert f"Erste Abweichung: {contract} – Inhalt verändert: SHA-256 " in text
+    assert f"{len(content) + 1} Bytes statt {len(content)}" in text
+    assert "content changed" not in text
+    text = page_text(upload(client, flip_byte(akte, contract)))  # the ZIP's own checksum fails
+    assert f"Erste Abweichung: {contract} – nicht lesbar, die Vergabeakte wurde verändert" in text
+    assert "Bad CRC" not in text
+    document = member(akte, "unterlagen/")
+    text = page_text(
+        upload(client, rewrite(akte, {document: None}, add={"vertraege/nachgereicht.pdf": b"%PDF"}))
+    )
+    assert f"{document} – im Manifest genannt, fehlt aber in der Vergabeakte" in text
+    assert "vertraege/nachgereicht.pdf – in der Vergabeakte, aber nicht im Manifest genannt" in text
+    lines = audit_lines(akte)
+    lines[1] = dict(lines[1], ip_address="10.0.0.99")
+    text = page_text(upload(client, rewrite(akte, {AUDIT: jsonl(lines)})))
+    altered = "der Inhalt passt nicht zu seiner Prüfsumme (Eintrag verändert)"
+    assert f"{AUDIT} Eintrag seq {lines[1]['seq']} – {altered}" in text
+    assert "entry altered" not in text
+    lines = audit_lines(akte)
+    text = page_text(upload(client, rewrite(akte, {AUDIT: jsonl(lines[:-1])})))
+    assert f"{len(lines) - 1} Einträge statt der {len(lines)} im Manifest genannten" in text
+    response = upload(client, rewrite(akte, {"manifest.json": None}))
+    assert response.status_code == 422
+    assert "kein manifest.json: sie ist keine exportierte Vergabeakte" in page_text(response)
+    response = upload(client, manifest_with(akte, format="fremd-1"))
+    assert "unbekanntes Format „fremd-1“" in page_text(response)
+
+
+def test_the_page_shows_the_export_in_berlin_time(akte: bytes, client: FlaskClient, auth: Auth) -> None:
+    auth.login(LEAD_AUDITOR)
+    # half past ten at night in UTC is half past midnight of the next day in Berlin (summer time)
+    response = upload(client, manifest_with(akte, created_at="2027-07-01T22:30:00+00:00"))
+    text = page_text(response)
+    assert 'data-verdict="intact"' in response.get_data(as_text=True)  # the manifest is not hashed
+    assert "Exportiert 02.07.2027, 00:30:00" in text
+    assert "2027-07-01T22:30" not in text
+    text = page_text(upload(client, manifest_with(akte, created_at="2027-01-15T11:30:00+00:00")))
+    assert "Exportiert 15.01.2027, 12:30:00" in text  # winter time
+
+
+def test_the_page_states_the_size_limit_in_the_readers_language(
+    app: Flask, client: FlaskClient, auth: Auth, demo
+) -> None:  # type: ignore[no-untyped-def]
+    auth.login(LEAD)
+    assert "Höchstens 4 GB." in page_text(client.get(VERIFY_URL))  # the default, 4 GiB
+    previous = app.config["MAX_ARCHIVE_BYTES"]
+    app.config["MAX_ARCHIVE_BYTES"] = 3 * 1024**3 // 2
+    try:
+        assert "Höchstens 1,5 GB." in page_text(client.get(VERIFY_URL))
+        submit(client, "/language", {"language": "en", "next": VERIFY_URL}, form_url="/")
+        text = page_text(client.get(VERIFY_URL))
+    finally:
+        app.config["MAX_ARCHIVE_BYTES"] = previous
+    assert "1.5 GB" in text and "1,5 GB" not in text
 
 
 def test_the_page_refuses_too_large_archives_and_missing_files(

@@ -13,7 +13,7 @@ from procurement.records.models import AuditGrant
 from procurement.records.permissions import can_audit
 from procurement.records.workspace import Filters, SortKey, ValueBasis, workspace_page
 from procurement.tenders.models import Tender
-from tests.conftest import page_text
+from tests.conftest import page_text, submit
 from tests.procurement.records.test_workspace_support import (
     KZ_AUDITOR,
     LEAD_AUDITOR,
@@ -167,3 +167,32 @@ def test_the_page_filters_from_the_query_string(app, two_procedures, auth, clien
     text = page_text(response)
     assert response.status_code == 200
     assert "Nur Ziffern des CPV-Codes." in text and "1 Vergabe" in text
+
+
+def test_value_filters_take_amounts_as_people_type_them(app, two_procedures, auth, client):
+    """The awarded value is 49.200,50 EUR: a cent above finds nothing, in German and English."""
+    auth.login(LEAD_AUDITOR)
+    closed_title = "Adaptive Ampelsteuerung"
+
+    def shown(query: str) -> str:
+        response = client.get("/pruefung", query_string=query)
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    assert closed_title in shown("wert_min=49.200,50")
+    assert closed_title not in shown("wert_min=49.200,51")
+    assert closed_title in shown("wert_max=49.200,50 €")
+    assert closed_title not in shown("wert_max=49.200,49")
+    assert closed_title in shown("wert_min=49200,5")
+    html = shown("wert_min=49.200,51&wert_max=50.000")
+    assert closed_title not in html
+    # a text field with the decimal keyboard (no browser number field), keeping what was typed
+    assert 'inputmode="decimal"' in html and 'type="number"' not in html
+    assert 'value="49.200,51"' in html and 'value="50.000"' in html
+    # a malformed amount is named and left out; the other filters still apply
+    html = shown("wert_min=viel&jahr=2026")
+    assert "Bitte geben Sie eine Zahl ein" in html and "Verkehrsrechner-Software" in html
+    submit(client, "/language", {"language": "en", "next": "/pruefung"}, form_url="/")
+    assert closed_title in shown("wert_min=49,200.50")
+    assert closed_title not in shown("wert_min=49,200.51")
+    assert closed_title in shown("wert_max=49200.50")
