@@ -398,7 +398,7 @@ class Page:
         return {"X-Total-Count": str(self.total), "Link": self.link_header()}
 
     def link_header(self) -> str:
-        args = request.args.to_dict()
+        args = request.args.to_dict(flat=False)  # repeated parameters (category=a&category=b) stay
 
         def link(page: int, rel: str) -> str:
             url = url_for(request.endpoint or "", **(request.view_args or {}), **{**args, "page": page})

@@ -124,6 +124,14 @@ def test_search_runs_the_marketplace_search_with_facets(
     assert response.headers["X-Total-Count"] == str(expected.total)
 
 
+def test_page_links_keep_repeated_filters(client: FlaskClient, demo_marketplace: None) -> None:
+    response = client.get("/api/v1/search?category=traffic&category=lighting&per_page=1")
+
+    assert response.json["total"] >= 2
+    next_link = next(part for part in response.headers["Link"].split(", ") if 'rel="next"' in part)
+    assert "category=traffic&category=lighting" in next_link
+
+
 def test_search_refuses_an_unknown_category_with_the_field_named(
     client: FlaskClient, demo_marketplace: None
 ) -> None:

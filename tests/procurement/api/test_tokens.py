@@ -38,6 +38,7 @@ def test_officer_creates_a_token_shown_once_and_only_its_hash_is_stored(
     app: Flask, client: FlaskClient, auth: Auth, demo: None
 ) -> None:
     auth.login("vergabe@talheim.example")
+    assert 'href="/profile/api-tokens"' in client.get("/profile").get_data(as_text=True)
 
     plain = create_on_page(client, "Haushaltssystem", access="write")
 
