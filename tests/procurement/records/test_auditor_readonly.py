@@ -138,7 +138,12 @@ def test_every_post_route_is_refused_for_an_auditor_of_the_closed_procedure(
     for endpoint, url in walked:
         response = client.post(url, data={"csrf_token": token})
         answers[url] = (endpoint, response.status_code)
-    allowed = {url: a for url, a in answers.items() if a[1] not in REFUSED and a[0] not in CHECKERS}
+    # the JSON API authenticates by token, not by the browser session: 401 without one
+    allowed = {
+        url: a
+        for url, a in answers.items()
+        if a[1] not in REFUSED and a[0] not in CHECKERS and not (url.startswith("/api/") and a[1] == 401)
+    }
     assert allowed == {}, allowed
     checkers = {url: a for url, a in answers.items() if a[0] in CHECKERS}
     assert all(status in REFUSED | {200, 422} for _endpoint, status in checkers.values()), checkers
