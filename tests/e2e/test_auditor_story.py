@@ -131,9 +131,9 @@ def reset_filters(page: Page) -> None:
 
 
 def auditor_filters_the_workspace(page: Page) -> None:
-    navigation(page).get_by_role("link", name="Prüfung", exact=True).click()
+    navigation(page).get_by_role("link", name="Rechnungsprüfung", exact=True).click()
     expect(page).to_have_url(re.compile(r"/pruefung$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Prüfung")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rechnungsprüfung")
     # newest first: the Zuschlag of January 2027, then the cancellation of December 2026; the
     # tender still open for bids is not there
     listed(page, 2, [CLOSED_TITLE, CANCELLED_TITLE])
@@ -246,7 +246,7 @@ def auditor_downloads_the_akte(page: Page, tender_id: int, target: Path) -> dict
 
 
 def auditor_checks_the_akte(page: Page, archive: Path, changed: Path, changed_member: str) -> None:
-    navigation(page).get_by_role("link", name="Prüfung", exact=True).click()
+    navigation(page).get_by_role("link", name="Rechnungsprüfung", exact=True).click()
     page.get_by_role("link", name="Exportierte Vergabeakte prüfen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Vergabeakte prüfen")
     check(page, "06-verify")
@@ -288,7 +288,7 @@ def lead_grants_nordhafen(page: Page, tender_id: int, nordhafen: str) -> None:
 
 
 def granted_auditor_sees_only_the_granted_procedure(page: Page) -> None:
-    navigation(page).get_by_role("link", name="Prüfung", exact=True).click()
+    navigation(page).get_by_role("link", name="Rechnungsprüfung", exact=True).click()
     listed(page, 1, [CLOSED_TITLE])
     expect(results(page).get_by_role("row", name=re.compile(f"^{CLOSED_TITLE}"))).to_contain_text("Prüfrecht")
     check(page, "11-workspace-granted")
@@ -331,7 +331,7 @@ def test_talheims_auditor_filters_reads_downloads_and_verifies_the_vergabeakte(
     with app.app_context():
         nordhafen = user(THIRD).organisation.name
     nordhafen_auditor = logged_in(new_context, THIRD_AUDITOR)
-    navigation(nordhafen_auditor).get_by_role("link", name="Prüfung", exact=True).click()
+    navigation(nordhafen_auditor).get_by_role("link", name="Rechnungsprüfung", exact=True).click()
     expect(nordhafen_auditor.locator("#h-results")).to_have_text("0 Vergaben")
     lead_grants_nordhafen(lead, tender_id, nordhafen)
     granted_auditor_sees_only_the_granted_procedure(nordhafen_auditor)
