@@ -125,7 +125,7 @@ def _own_need(actor: User, need_id: int) -> Need:
     return need
 
 
-@needs_blp.route("/")
+@needs_blp.route("")
 class Needs(MethodView):
     @token_auth("read")
     @municipalities_only
@@ -187,7 +187,7 @@ def _received_invoice(actor: User, invoice_id: int) -> Invoice:
     return invoice
 
 
-@invoices_blp.route("/")
+@invoices_blp.route("")
 @token_auth("read")
 @inbox_only
 @invoices_blp.arguments(InvoiceQuerySchema, location="query")
@@ -258,7 +258,7 @@ def reject(data: dict[str, Any], invoice_id: int) -> Any:
 # --- bids --------------------------------------------------------------------------------------
 
 
-@bids_blp.route("/")
+@bids_blp.route("")
 @token_auth("read")
 @vendors_only
 @bids_blp.arguments(BidQuerySchema, location="query")

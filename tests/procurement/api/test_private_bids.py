@@ -15,7 +15,7 @@ from tests.procurement.api.private_fixtures import BUYER, NOW, SECRET_PRICE, VEN
 from tests.procurement.invoices.conftest import OTHER_VENDOR
 from workflows.bid import BidStatus
 
-BIDS = "/api/v1/bids/"
+BIDS = "/api/v1/bids"
 BID_FIELDS = {
     "id",
     "status",
@@ -78,8 +78,8 @@ def test_no_price_answer_or_file_content_is_ever_shown_not_even_after_the_openin
     api = api_as(VENDOR, "read")
 
     listed = api.get(BIDS)
-    one = api.get(f"{BIDS}{awarded.bid_id}")
-    sealed = api.get(f"{BIDS}{submitted}")
+    one = api.get(f"{BIDS}/{awarded.bid_id}")
+    sealed = api.get(f"{BIDS}/{submitted}")
 
     for response in (listed, one, sealed):
         assert response.status_code == 200
@@ -94,14 +94,14 @@ def test_no_price_answer_or_file_content_is_ever_shown_not_even_after_the_openin
 def test_another_vendors_bid_is_not_found(app, api_as, make_bid):
     foreign = make_bid(vendor=OTHER_VENDOR, status=BidStatus.submitted)
 
-    response = api_as(VENDOR, "read").get(f"{BIDS}{foreign}")
+    response = api_as(VENDOR, "read").get(f"{BIDS}/{foreign}")
 
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
-    assert api_as(OTHER_VENDOR, "read").get(f"{BIDS}{foreign}").status_code == 200
+    assert api_as(OTHER_VENDOR, "read").get(f"{BIDS}/{foreign}").status_code == 200
 
 
 def test_a_municipalitys_token_has_no_bids(app, api_as, awarded):
     api = api_as(BUYER, "read")
     assert api.get(BIDS).status_code == 403
-    assert api.get(f"{BIDS}{awarded.bid_id}").status_code == 403
+    assert api.get(f"{BIDS}/{awarded.bid_id}").status_code == 403

@@ -26,7 +26,7 @@ from tests.procurement.api.private_fixtures import (
 )
 from workflows.need import NeedStatus
 
-NEEDS = "/api/v1/needs/"
+NEEDS = "/api/v1/needs"
 NEW_NEED = {
     "title": "  Digitale Parkraumerfassung ",
     "description": "Sensoren und Plattform für 120 Stellplätze.",
@@ -103,7 +103,7 @@ def test_drafting_a_need_validates_normalises_and_audits_like_the_web(app, api_a
 
 def test_an_officers_token_opens_a_need_a_requester_drafted(app, api_as, make_need):
     need_id = make_need(TALHEIM_REQUESTER)
-    response = api_as(TALHEIM).post(f"{NEEDS}{need_id}/open")
+    response = api_as(TALHEIM).post(f"{NEEDS}/{need_id}/open")
     assert response.status_code == 200, response.json
     assert response.json["status"] == "open"
 
@@ -146,7 +146,7 @@ def test_a_missing_field_is_named(app, api_as):
 def test_opening_fires_the_machine_and_is_audited(app, api_as, make_need):
     need_id = make_need(TALHEIM)
 
-    response = api_as(TALHEIM).post(f"{NEEDS}{need_id}/open")
+    response = api_as(TALHEIM).post(f"{NEEDS}/{need_id}/open")
 
     assert response.status_code == 200
     assert response.json["status"] == "open"
@@ -159,7 +159,7 @@ def test_opening_fires_the_machine_and_is_audited(app, api_as, make_need):
 def test_opening_an_open_need_again_is_a_conflict(app, api_as, make_need):
     need_id = make_need(TALHEIM, opened=True)
 
-    response = api_as(TALHEIM).post(f"{NEEDS}{need_id}/open")
+    response = api_as(TALHEIM).post(f"{NEEDS}/{need_id}/open")
 
     assert response.status_code == 409
     assert response.mimetype == "application/problem+json"
@@ -169,7 +169,7 @@ def test_opening_an_open_need_again_is_a_conflict(app, api_as, make_need):
 def test_a_need_whose_delivery_period_is_over_cannot_be_opened(app, api_as, make_need):
     need_id = make_need(TALHEIM, delivery_from=date(2027, 1, 1), delivery_until=date(2027, 2, 28))
 
-    response = api_as(TALHEIM).post(f"{NEEDS}{need_id}/open")
+    response = api_as(TALHEIM).post(f"{NEEDS}/{need_id}/open")
 
     assert response.status_code == 409
     assert response.mimetype == "application/problem+json"
@@ -180,8 +180,8 @@ def test_another_municipalitys_need_is_not_found_and_stays_untouched(app, api_as
     foreign = make_need(KLEINMOORBACH)
     api = api_as(TALHEIM)
 
-    assert api.get(f"{NEEDS}{foreign}").status_code == 404
-    response = api.post(f"{NEEDS}{foreign}/open")
+    assert api.get(f"{NEEDS}/{foreign}").status_code == 404
+    response = api.post(f"{NEEDS}/{foreign}/open")
 
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
@@ -195,6 +195,6 @@ def test_a_vendors_token_is_refused_on_needs(app, api_as, make_need):
 
     assert api.get(NEEDS).status_code == 403
     assert api.post(NEEDS, json=NEW_NEED).status_code == 403
-    assert api.post(f"{NEEDS}{need_id}/open").status_code == 403
+    assert api.post(f"{NEEDS}/{need_id}/open").status_code == 403
     with app.app_context():
         assert len(db.session.scalars(select(Need)).all()) == 1

@@ -37,16 +37,16 @@ class Operation:
 
 
 OPERATIONS = [
-    Operation("GET", "/api/v1/needs/", "read", item=False),
-    Operation("POST", "/api/v1/needs/", "write", item=False, body=NEW_NEED),
+    Operation("GET", "/api/v1/needs", "read", item=False),
+    Operation("POST", "/api/v1/needs", "write", item=False, body=NEW_NEED),
     Operation("GET", "/api/v1/needs/{need}", "read"),
     Operation("POST", "/api/v1/needs/{need}/open", "write"),
-    Operation("GET", "/api/v1/invoices/", "read", item=False),
+    Operation("GET", "/api/v1/invoices", "read", item=False),
     Operation("GET", "/api/v1/invoices/{invoice}", "read"),
     Operation("GET", "/api/v1/invoices/{invoice}/xml", "read"),
     Operation("POST", "/api/v1/invoices/{invoice}/payment", "write", body={"payment_date": "2027-02-28"}),
     Operation("POST", "/api/v1/invoices/{invoice}/rejection", "write", body={"reason": "Menge falsch"}),
-    Operation("GET", "/api/v1/bids/", "read", for_vendors=True, item=False),
+    Operation("GET", "/api/v1/bids", "read", for_vendors=True, item=False),
     Operation("GET", "/api/v1/bids/{bid}", "read", for_vendors=True),
 ]
 WHO = ["no token", "revoked", "read only", "other organisation", "owner"]
