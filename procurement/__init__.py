@@ -22,6 +22,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
     if test_config:
         app.config.from_mapping(test_config)
+    from procurement.web import DatabaseId
+
+    app.url_map.converters["int"] = DatabaseId  # before any route: ids beyond INTEGER are 404
 
     from procurement import web
     from procurement.accounts.views import bp as accounts_bp

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from enum import Enum
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -25,6 +26,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from procurement.accounts.models import User
 from procurement.errors import DomainError
@@ -69,6 +71,27 @@ def select_locale() -> str:
 def load_user(session_token: str) -> User | None:
     user = db.session.scalar(select(User).where(User.session_token == session_token))
     return user if user is not None and user.is_active else None
+
+
+class DatabaseId(IntegerConverter):
+    """The ``<int:...>`` of every route: at most 2**31 - 1 (an INTEGER column); a larger id is
+    not found (404) instead of a PostgreSQL server error comparing an INTEGER with it. The
+    API's OpenAPI description names the maximum, so clients and Schemathesis know it."""
+
+    def __init__(
+        self, map: Any, fixed_digits: int = 0, min: Any = None, max: Any = 2**31 - 1, signed: bool = False
+    ) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def transition_message(err: InvalidTransition) -> str:
+    """What a refused move of a state machine says to people: the guard's message, or "not in
+    this state", with the trigger and the state named in the reader's language."""
+    params = {
+        "trigger": str(TRIGGER_LABELS.get((err.workflow, err.trigger), err.trigger)),
+        "state": str(STATE_LABELS.get(err.state, err.state.value)),
+    }
+    return _(err.message) % params
 
 
 def external_url(endpoint: str, **values: object) -> str:
@@ -128,11 +151,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InvalidTransition)
     def invalid_transition(err: InvalidTransition):  # type: ignore[no-untyped-def]
         db.session.rollback()
-        params = {
-            "trigger": str(TRIGGER_LABELS.get((err.workflow, err.trigger), err.trigger)),
-            "state": str(STATE_LABELS.get(err.state, err.state.value)),
-        }
-        return _error_page(409, _("Aktion nicht möglich"), _(err.message) % params)
+        return _error_page(409, _("Aktion nicht möglich"), transition_message(err))
 
     @app.errorhandler(StaleDataError)
     def changed_meanwhile(err: StaleDataError):  # type: ignore[no-untyped-def]

@@ -68,12 +68,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm.exc import StaleDataError
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import IntegerConverter
 
 from procurement.api.models import ApiToken
 from procurement.database import utcnow
 from procurement.errors import DomainError
 from procurement.extensions import csrf, db, limiter
+from procurement.web import transition_message
 from workflows import InvalidTransition
 
 API_PREFIX = "/api/v1"
@@ -233,7 +233,8 @@ def _handle_domain(err: DomainError) -> Response:
 
 
 def _handle_transition(err: InvalidTransition) -> Response:
-    return problem(409, str(err), type_=f"{API_PREFIX}/docs#problem-transition")
+    db.session.rollback()
+    return problem(409, transition_message(err), type_=f"{API_PREFIX}/docs#problem-transition")
 
 
 def _handle_stale(err: StaleDataError) -> Response:
@@ -241,19 +242,6 @@ def _handle_stale(err: StaleDataError) -> Response:
 
 
 # --- Api, blueprints ----------------------------------------------------------------------
-
-
-class DatabaseId(IntegerConverter):
-    """An id in an API path: at most 2**31 - 1 (an INTEGER column); a larger one is not found.
-
-    PostgreSQL refuses to compare an INTEGER column with a larger parameter (a server error);
-    the OpenAPI description names the maximum, so clients and Schemathesis know it.
-    """
-
-    def __init__(
-        self, map: Any, fixed_digits: int = 0, min: Any = None, max: Any = 2**31 - 1, signed: bool = False
-    ) -> None:
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 class _Parser(FlaskParser):
@@ -565,8 +553,6 @@ def init_api(app: Flask) -> Api:
     )
     app.extensions["procurement-api"] = api
 
-    web_int = app.url_map.converters["int"]
-    app.url_map.converters["int"] = DatabaseId  # the API's <int:...> ids (the web's stay as they are)
     for module_name in app.config.get("API_MODULES", API_MODULES):
         if importlib.util.find_spec(module_name) is None:
             continue
@@ -576,7 +562,6 @@ def init_api(app: Flask) -> Api:
             csrf.exempt(blp)
             _api_limit(blp)
             api.register_blueprint(blp)
-    app.url_map.converters["int"] = web_int
 
     app.register_blueprint(docs_bp)
     from procurement.api.tokens import can_manage_tokens
