@@ -42,12 +42,11 @@ from procurement.api.schemas import (
     TenderSchema,
     TenderSummarySchema,
 )
-from procurement.awards.award_notice_views import PUBLISHER, tender_release
+from procurement.awards.award_notice_views import release_package
 from procurement.awards.notice import lot_outcomes
 from procurement.awards.permissions import can_view_public_award
 from procurement.database import utcnow
 from procurement.errors import NotFound
-from procurement.exports import ocds
 from procurement.extensions import db
 from procurement.marketplace import services as marketplace
 from procurement.marketplace.models import Document, PilotProject, Solution
@@ -421,16 +420,7 @@ class TenderOcds(MethodView):
     @blp.alt_response(304, description="Not Modified (If-None-Match named the ETag)")
     def get(self, tender_id: int) -> Response:
         """The tender's OCDS 1.1 release package, the same the web publishes."""
-        tender = _public_tender(tender_id)
-        release = tender_release(tender)
-        published = ocds.datetime.fromisoformat(release["date"].replace("Z", "+00:00"))
-        document = ocds.package(
-            [release],
-            uri=external_url("awards.ocds_release_package", tender_id=tender.id),
-            published=published,
-            publisher=PUBLISHER,
-        )
-        body = ocds.dumps(document).encode("utf-8")
+        body, published = release_package(_public_tender(tender_id))
         response = Response(body, mimetype="application/json")
         response.last_modified = published
         return conditional(response, hashlib.sha256(body).hexdigest())

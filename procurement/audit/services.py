@@ -27,22 +27,25 @@ def canonical_json(data: Optional[Mapping[str, Any]]) -> Optional[str]:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+def hashed_fields(entry: AuditEntry) -> dict[str, Any]:
+    """The fields of an entry its hash covers (exported archives carry exactly these)."""
+    return {
+        "seq": entry.seq,
+        "occurred_at": entry.occurred_at.isoformat(timespec="microseconds"),
+        "action": entry.action,
+        "actor_id": entry.actor_id,
+        "actor_email": entry.actor_email,
+        "organisation_id": entry.organisation_id,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "before": entry.before,
+        "after": entry.after,
+        "ip_address": entry.ip_address,
+    }
+
+
 def _canonical_entry(entry: AuditEntry) -> str:
-    return canonical_json(
-        {
-            "seq": entry.seq,
-            "occurred_at": entry.occurred_at.isoformat(timespec="microseconds"),
-            "action": entry.action,
-            "actor_id": entry.actor_id,
-            "actor_email": entry.actor_email,
-            "organisation_id": entry.organisation_id,
-            "object_type": entry.object_type,
-            "object_id": entry.object_id,
-            "before": entry.before,
-            "after": entry.after,
-            "ip_address": entry.ip_address,
-        }
-    )
+    return canonical_json(hashed_fields(entry))
 
 
 def compute_hash(prev_hash: str, entry: AuditEntry) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Any
 
 from flask import Response, render_template, request, stream_with_context, url_for
@@ -87,10 +88,9 @@ def tender_release(tender: Tender) -> dict[str, Any]:
     return ocds.release(tender, outcomes, _documents(tender))
 
 
-@bp.get("/ausschreibungen/<int:tender_id>/ocds.json")
-def ocds_release_package(tender_id: int) -> ResponseReturnValue:
-    """The OCDS 1.1 release package of a published tender, with ETag and Last-Modified."""
-    tender = _public_tender(tender_id)
+def release_package(tender: Tender) -> tuple[bytes, datetime]:
+    """The tender's OCDS release package as published (JSON bytes) and its release date; the
+    web's URL and the API serve the same bytes."""
     release = tender_release(tender)
     published = ocds.datetime.fromisoformat(release["date"].replace("Z", "+00:00"))
     document = ocds.package(
@@ -99,7 +99,13 @@ def ocds_release_package(tender_id: int) -> ResponseReturnValue:
         published=published,
         publisher=PUBLISHER,
     )
-    body = ocds.dumps(document).encode("utf-8")
+    return ocds.dumps(document).encode("utf-8"), published
+
+
+@bp.get("/ausschreibungen/<int:tender_id>/ocds.json")
+def ocds_release_package(tender_id: int) -> ResponseReturnValue:
+    """The OCDS 1.1 release package of a published tender, with ETag and Last-Modified."""
+    body, published = release_package(_public_tender(tender_id))
     response = Response(body, mimetype="application/json")
     response.set_etag(hashlib.sha256(body).hexdigest())
     response.last_modified = published

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 
 from procurement.audit.models import AuditEntry
-from procurement.audit.services import compute_hash
+from procurement.audit.services import compute_hash, hashed_fields
 from procurement.extensions import db
 
 # the fields of a JSON line, in the order they are written
@@ -95,22 +95,7 @@ def chain_head() -> dict[str, Any] | None:
 
 def entry_line(entry: AuditEntry) -> dict[str, Any]:
     """Every field of the entry for a JSON line; ``occurred_at`` exactly as it is hashed."""
-    return {
-        "seq": entry.seq,
-        "id": entry.id,
-        "occurred_at": entry.occurred_at.isoformat(timespec="microseconds"),
-        "action": entry.action,
-        "actor_id": entry.actor_id,
-        "actor_email": entry.actor_email,
-        "organisation_id": entry.organisation_id,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "before": entry.before,
-        "after": entry.after,
-        "ip_address": entry.ip_address,
-        "prev_hash": entry.prev_hash,
-        "hash": entry.hash,
-    }
+    return {"id": entry.id} | hashed_fields(entry) | {"prev_hash": entry.prev_hash, "hash": entry.hash}
 
 
 def entry_from_line(line: Mapping[str, Any]) -> AuditEntry:
