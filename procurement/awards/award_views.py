@@ -173,18 +173,53 @@ def issue_award_notice(tender_id: int) -> ResponseReturnValue:
     return _back(tender)
 
 
+class _FormRefused(Exception):
+    """A lot action's form did not validate; ``response`` is the answer (400 or the page, 422)."""
+
+    def __init__(self, response: ResponseReturnValue) -> None:
+        self.response = response
+
+
+def _lot_action(
+    tender_id: int, lot_id: int, form_class: type, name: str, prepare: Any = None
+) -> tuple[Tender, Any, Any]:
+    """The tender (lead officers only), the lot and the validated form of a lot action.
+
+    A missing CSRF token is 400; any other invalid form comes back on the award page (422) with
+    its errors. Forms of a button only (no fields of their own) are 400 either way.
+    """
+    tender = _tender_for_managing(tender_id)
+    lot = service.lot_of(tender, lot_id)
+    form = form_class(prefix=f"lot{lot.id}-{name}")
+    if name == "propose":
+        # any bid of the lot passes the form; the service decides whether it may win (rank 1)
+        form.bid_id.choices = [
+            SelectChoice(offer.bid_id, str(offer.bid_id)) for offer in service.lot_offers(lot)
+        ]
+    if not form.validate_on_submit():
+        if form.errors.get("csrf_token") or name in _BUTTON_FORMS:
+            abort(400)
+        raise _FormRefused(_render(tender, (lot.id, name, form), 422))
+    return tender, lot, form
+
+
+_BUTTON_FORMS = frozenset({"letters", "finalise"})
+
+
+def _offer_choices(form: ProposeForm, lot: Any) -> None:
+    # any bid of the lot passes the form; the service decides whether it may win (rank 1)
+    form.bid_id.choices = [SelectChoice(offer.bid_id, str(offer.bid_id)) for offer in service.lot_offers(lot)]
+
+
+@bp.errorhandler(_FormRefused)
+def _form_refused(err: _FormRefused) -> ResponseReturnValue:
+    return err.response
+
+
 @bp.post("/vergaben/<int:tender_id>/zuschlag/lose/<int:lot_id>/vorschlag")
 @login_required
 def propose_award(tender_id: int, lot_id: int) -> ResponseReturnValue:
-    tender = _tender_for_managing(tender_id)
-    lot = service.lot_of(tender, lot_id)
-    form = ProposeForm(prefix=f"lot{lot.id}-propose")
-    # any bid of the lot passes the form; the service decides whether it may win (rank 1)
-    form.bid_id.choices = [SelectChoice(offer.bid_id, str(offer.bid_id)) for offer in service.lot_offers(lot)]
-    if not form.validate_on_submit():
-        if form.errors.get("csrf_token"):
-            abort(400)
-        return _render(tender, (lot.id, "propose", form), 422)
+    tender, lot, form = _lot_action(tender_id, lot_id, ProposeForm, "propose", _offer_choices)
     service.propose_award(
         current_user,
         tender,
@@ -202,11 +237,7 @@ def propose_award(tender_id: int, lot_id: int) -> ResponseReturnValue:
 @bp.post("/vergaben/<int:tender_id>/zuschlag/lose/<int:lot_id>/information")
 @login_required
 def send_letters(tender_id: int, lot_id: int) -> ResponseReturnValue:
-    tender = _tender_for_managing(tender_id)
-    lot = service.lot_of(tender, lot_id)
-    form = LettersForm(prefix=f"lot{lot.id}-letters")
-    if not form.validate_on_submit():
-        abort(400)
+    tender, lot, form = _lot_action(tender_id, lot_id, LettersForm, "letters")
     award = service.send_letters(current_user, tender, lot, utcnow(), version=form.version_number)
     if award.unsuccessful_bidders:
         flash(
@@ -225,13 +256,7 @@ def send_letters(tender_id: int, lot_id: int) -> ResponseReturnValue:
 @bp.post("/vergaben/<int:tender_id>/zuschlag/lose/<int:lot_id>/nachpruefung")
 @login_required
 def challenge_lot(tender_id: int, lot_id: int) -> ResponseReturnValue:
-    tender = _tender_for_managing(tender_id)
-    lot = service.lot_of(tender, lot_id)
-    form = ChallengeForm(prefix=f"lot{lot.id}-challenge")
-    if not form.validate_on_submit():
-        if form.errors.get("csrf_token"):
-            abort(400)
-        return _render(tender, (lot.id, "challenge", form), 422)
+    tender, lot, form = _lot_action(tender_id, lot_id, ChallengeForm, "challenge")
     service.challenge_lot(
         current_user, tender, lot, form.note.data or "", utcnow(), version=form.version_number
     )
@@ -245,13 +270,7 @@ def challenge_lot(tender_id: int, lot_id: int) -> ResponseReturnValue:
 @bp.post("/vergaben/<int:tender_id>/zuschlag/lose/<int:lot_id>/nachpruefung/entscheidung")
 @login_required
 def resolve_challenge(tender_id: int, lot_id: int) -> ResponseReturnValue:
-    tender = _tender_for_managing(tender_id)
-    lot = service.lot_of(tender, lot_id)
-    form = ResolveForm(prefix=f"lot{lot.id}-resolve")
-    if not form.validate_on_submit():
-        if form.errors.get("csrf_token"):
-            abort(400)
-        return _render(tender, (lot.id, "resolve", form), 422)
+    tender, lot, form = _lot_action(tender_id, lot_id, ResolveForm, "resolve")
     service.resolve_challenge(
         current_user,
         tender,
@@ -269,11 +288,7 @@ def resolve_challenge(tender_id: int, lot_id: int) -> ResponseReturnValue:
 @bp.post("/vergaben/<int:tender_id>/zuschlag/lose/<int:lot_id>/erteilen")
 @login_required
 def finalise_lot(tender_id: int, lot_id: int) -> ResponseReturnValue:
-    tender = _tender_for_managing(tender_id)
-    lot = service.lot_of(tender, lot_id)
-    form = FinaliseForm(prefix=f"lot{lot.id}-finalise")
-    if not form.validate_on_submit():
-        abort(400)
+    tender, lot, form = _lot_action(tender_id, lot_id, FinaliseForm, "finalise")
     service.finalise_lot(current_user, tender, lot, utcnow(), version=form.version_number)
     flash(_("Der Zuschlag für Los %(number)s ist erteilt.", number=lot.number), "success")
     return _back(tender)
@@ -282,13 +297,7 @@ def finalise_lot(tender_id: int, lot_id: int) -> ResponseReturnValue:
 @bp.post("/vergaben/<int:tender_id>/zuschlag/lose/<int:lot_id>/aufhebung")
 @login_required
 def cancel_lot(tender_id: int, lot_id: int) -> ResponseReturnValue:
-    tender = _tender_for_managing(tender_id)
-    lot = service.lot_of(tender, lot_id)
-    form = CancelLotForm(prefix=f"lot{lot.id}-cancel")
-    if not form.validate_on_submit():
-        if form.errors.get("csrf_token"):
-            abort(400)
-        return _render(tender, (lot.id, "cancel", form), 422)
+    tender, lot, form = _lot_action(tender_id, lot_id, CancelLotForm, "cancel")
     service.cancel_lot(
         current_user,
         tender,
